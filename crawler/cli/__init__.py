@@ -1,0 +1,55 @@
+"""The `sistercity` command: ``main(argv)`` → ``parse_args(argv)`` → ``run(args)`` → exit code.
+
+Each sub-command is a module of this package with ``add_parser(subparsers)`` and
+``run(args) -> int``; ``COMMANDS`` lists them in the order ``--help`` shows them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from crawler import __version__
+
+COMMANDS: list[str] = []
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_LOCKED = 75  # EX_TEMPFAIL: another crawl holds the lock; try again later
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sistercity",
+        description="Crawl sister-city partnership news and publish changes as Atom feeds.",
+    )
+    parser.add_argument("--version", action="version", version=f"sistercity {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMANDS:
+        module = importlib.import_module(f"crawler.cli.{name}")
+        sub = module.add_parser(subparsers)
+        sub.set_defaults(_run=module.run)
+    return parser
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    return build_parser().parse_args(argv)
+
+
+def run(args: argparse.Namespace) -> int:
+    return int(args._run(args))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
+        return int(exc.code or 0)
+    return run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,94 @@
+"""All of sistercity's settings. Scrapy's precedence applies: `-s NAME=value` and a spider's
+`custom_settings` override these; the SISTERCITY_* environment variables are read here once."""
+
+import os
+import shutil
+
+from crawler import __version__
+from crawler.items import EXPORT_FIELDS
+
+BOT_NAME = "sistercity"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+COMMANDS_MODULE = "crawler.commands"
+
+# --- Politeness ---------------------------------------------------------------------------
+USER_AGENT = (
+    f"sistercity/{__version__} (+https://github.com/sistercity/sistercity; partnership news monitor)"
+)
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.5
+DOWNLOAD_TIMEOUT = 30
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+# Retries back off exponentially and honour Retry-After on 429/503.
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+RETRY_BACKOFF_BASE = 1.0
+RETRY_BACKOFF_MAX = 120.0
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.BackoffRetryMiddleware": 550,
+}
+
+# Conditional requests: the HTTP cache revalidates with If-None-Match / If-Modified-Since, and
+# a 304 reuses the stored body. Requests carry `Cache-Control: no-cache` (see NewsSpider) so a
+# change monitor always asks the server instead of trusting a heuristic freshness.
+HTTPCACHE_ENABLED = True
+HTTPCACHE_POLICY = "scrapy.extensions.httpcache.RFC2616Policy"
+HTTPCACHE_DIR = os.environ.get("SISTERCITY_HTTPCACHE_DIR", os.path.abspath("var/httpcache"))
+
+# --- Where to fetch from --------------------------------------------------------------------
+# {"https://www.asiae.co.kr": "http://127.0.0.1:8765/asiae", ...}: requests for a real origin go
+# to the mirror; items keep the real URLs.
+SITE_MIRRORS = os.environ.get("SISTERCITY_SITE_MIRRORS", "{}")
+# {"asiae": ["https://www.asiae.co.kr/en/list/..."], ...}: overrides a spider's start URLs.
+SITE_START_URLS = os.environ.get("SISTERCITY_SITE_START_URLS", "{}")
+
+DOWNLOAD_HANDLERS = {
+    "http": "crawler.mirrors.MirrorDownloadHandler",
+    "https": "crawler.mirrors.MirrorDownloadHandler",
+}
+SISTERCITY_INNER_DOWNLOAD_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+
+# Pages built by JavaScript go through Debian's Chromium; `playwright install` is not needed.
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+CHROMIUM_PATH = os.environ.get("SISTERCITY_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+PLAYWRIGHT_LAUNCH_OPTIONS = {
+    "executable_path": CHROMIUM_PATH,
+    "headless": True,
+    # Without these Chromium keeps calling home, which a closed network refuses.
+    "args": [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ],
+}
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
+
+# --- Items out ------------------------------------------------------------------------------
+FEED_EXPORT_ENCODING = "utf-8"
+FEED_EXPORT_FIELDS = EXPORT_FIELDS
+FEED_EXPORTERS = {
+    "json": "crawler.exporters.StoryJsonExporter",
+    "jsonlines": "crawler.exporters.StoryJsonLinesExporter",
+    "jsonl": "crawler.exporters.StoryJsonLinesExporter",
+}
+
+ITEM_PIPELINES: dict[str, int] = {}
+
+# Callable(settings, site) -> set of canonical URLs already stored; listing pages stop paging
+# when every story on a page is in it. None: every run pages as far as the listing goes.
+SISTERCITY_KNOWN_URLS = None
+
+LOG_LEVEL = os.environ.get("SISTERCITY_LOG_LEVEL", "INFO")
