@@ -52,14 +52,19 @@ class BackoffRetryMiddleware(RetryMiddleware):
         if (
             response.status in self.retry_http_codes
             and not request.meta.get("dont_retry", False)
-            and request.meta.get("retry_times", 0) < request.meta.get("max_retry_times", self.max_retry_times)
+            and request.meta.get("retry_times", 0)
+            < request.meta.get("max_retry_times", self.max_retry_times)
         ):
-            await asyncio.sleep(self._delay(request, retry_after_seconds(response.headers.get("Retry-After"))))
+            await asyncio.sleep(
+                self._delay(request, retry_after_seconds(response.headers.get("Retry-After")))
+            )
         return super().process_response(request, response)
 
     async def process_exception(  # type: ignore[override]
         self, request: Request, exception: Exception, spider: Spider | None = None
     ) -> Request | Response | None:
-        if isinstance(exception, self.exceptions_to_retry) and not request.meta.get("dont_retry", False):
+        if isinstance(exception, self.exceptions_to_retry) and not request.meta.get(
+            "dont_retry", False
+        ):
             await asyncio.sleep(self._delay(request, None))
         return super().process_exception(request, exception)

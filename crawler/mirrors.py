@@ -33,7 +33,11 @@ def mirror_url(url: str, mirrors: dict[str, str]) -> str | None:
     best = None
     for origin in mirrors:
         prefix = origin.rstrip("/").lower()
-        if lowered == prefix or lowered.startswith(prefix + "/") or lowered.startswith(prefix + "?"):
+        if (
+            lowered == prefix
+            or lowered.startswith(prefix + "/")
+            or lowered.startswith(prefix + "?")
+        ):
             if best is None or len(prefix) > len(best):
                 best = prefix
     if best is None:

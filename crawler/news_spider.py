@@ -90,7 +90,9 @@ class NewsSpider(scrapy.Spider):
         if self.browser_listing_re is not None and self.browser_listing_re.search(url):
             meta = {
                 "playwright": True,
-                "playwright_page_methods": [PageMethod("wait_for_selector", self.browser_wait_selector)],
+                "playwright_page_methods": [
+                    PageMethod("wait_for_selector", self.browser_wait_selector)
+                ],
             }
         return scrapy.Request(
             url, callback=self.parse_listing, errback=self.fetch_failed, meta=meta, headers=NO_CACHE
@@ -98,14 +100,18 @@ class NewsSpider(scrapy.Spider):
 
     def article_request(self, url: str) -> scrapy.Request:
         self.requested.add(self.canonical_url(url))
-        return scrapy.Request(url, callback=self.parse_article, errback=self.fetch_failed, headers=NO_CACHE)
+        return scrapy.Request(
+            url, callback=self.parse_article, errback=self.fetch_failed, headers=NO_CACHE
+        )
 
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
         listing = self.article_parser().listing(raw_page(response))
         articles = [u for u in listing.article_urls if self.is_article_url(u)]
         if not articles:
             self.crawler.stats.inc_value("sistercity/listing_without_articles")
-            self.logger.warning("Listing page %s has no article links: has the markup changed?", response.url)
+            self.logger.warning(
+                "Listing page %s has no article links: has the markup changed?", response.url
+            )
         unseen = 0
         reached_since = False
         parser = self.article_parser()
@@ -133,7 +139,9 @@ class NewsSpider(scrapy.Spider):
         rest = self.article_parser().continuation_urls(first)
         yield from self._next_page_or_story([first], rest)
 
-    def parse_continuation(self, response: Response, pages: list[RawPage], rest: list[str]) -> Iterator[Any]:
+    def parse_continuation(
+        self, response: Response, pages: list[RawPage], rest: list[str]
+    ) -> Iterator[Any]:
         yield from self._next_page_or_story([*pages, raw_page(response)], rest)
 
     def _next_page_or_story(self, pages: list[RawPage], rest: list[str]) -> Iterator[Any]:
@@ -152,7 +160,9 @@ class NewsSpider(scrapy.Spider):
         fields = self.article_parser().parse(pages)
         if fields["extraction"] != "site":
             self.crawler.stats.inc_value(f"sistercity/extraction/{fields['extraction']}")
-            self.logger.warning("Site selectors missed on %s; used the generic extractor", pages[0].url)
+            self.logger.warning(
+                "Site selectors missed on %s; used the generic extractor", pages[0].url
+            )
         return Story(
             site=self.name,
             url=pages[0].url,

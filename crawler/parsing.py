@@ -52,7 +52,9 @@ def clean_text(text: str) -> str:
 
 
 def node_text(node: Selector) -> str:
-    return clean_text(" ".join(node.xpath(".//text()[not(ancestor::script or ancestor::style)]").getall()))
+    return clean_text(
+        " ".join(node.xpath(".//text()[not(ancestor::script or ancestor::style)]").getall())
+    )
 
 
 def first_text(sel: Selector, selectors: Sequence[str]) -> str | None:
@@ -235,7 +237,9 @@ class ArticleParser:
         found = self.dateline_date(sel)
         if found:
             return found, "dateline"
-        meta = meta_content(sel, "article:published_time", "publishdate", "pubdate", "datePublished")
+        meta = meta_content(
+            sel, "article:published_time", "publishdate", "pubdate", "datePublished"
+        )
         if parsed := parse_datetime(meta, self.timezone):
             return parsed, "meta"
         if parsed := self.url_date(url):
@@ -256,7 +260,9 @@ class ParserProxy:
 
     @classmethod
     def versions(cls) -> list[type[ArticleParser]]:
-        found = [v for v in vars(cls).values() if isinstance(v, type) and issubclass(v, ArticleParser)]
+        found = [
+            v for v in vars(cls).values() if isinstance(v, type) and issubclass(v, ArticleParser)
+        ]
         return sorted(found, key=lambda v: v.VERSION)
 
     @classmethod
@@ -285,14 +291,19 @@ def generic_fields(pages: Sequence[RawPage], timezone: str) -> dict[str, Any]:
     body: list[str] = []
     for page in pages:
         text = trafilatura.extract(
-            decode_html(page), url=page.url, include_comments=False, include_tables=False, favor_precision=True
+            decode_html(page),
+            url=page.url,
+            include_comments=False,
+            include_tables=False,
+            favor_precision=True,
         )
         if text:
             body.extend(clean_text(line) for line in text.splitlines() if clean_text(line))
     if not body and ld.get("articleBody"):
         body = [clean_text(p) for p in _str(ld["articleBody"]).split("\n") if clean_text(p)]
     published = parse_datetime(
-        _str(ld.get("datePublished")) or meta_content(sel, "article:published_time", "publishdate", "pubdate"),
+        _str(ld.get("datePublished"))
+        or meta_content(sel, "article:published_time", "publishdate", "pubdate"),
         timezone,
     )
     if published is None:

@@ -20,7 +20,9 @@ from crawler.replicas import ReplicaServer
 ROOT = Path(__file__).resolve().parent.parent
 RESOURCES = Path(__file__).resolve().parent / "resources"
 IN_CI = os.environ.get("CI", "").lower() == "true"
-POSTGRES_URL = os.environ.get("SISTERCITY_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+POSTGRES_URL = os.environ.get(
+    "SISTERCITY_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 
 
 def require(condition: bool, reason: str) -> None:
@@ -94,7 +96,14 @@ def crawl(
     args = ["crawl", spider, "-O", str(out)]
     for name, value in (spider_args or {}).items():
         args += ["-a", f"{name}={value}"]
-    settings = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "RETRY_BACKOFF_BASE": "0.1", **(settings or {})}
+    settings = {
+        "DOWNLOAD_DELAY": "0",
+        "AUTOTHROTTLE_ENABLED": "False",
+        "RETRY_BACKOFF_BASE": "0.1",
+        **(settings or {}),
+    }
     proc = run_scrapy(args, tmp_path, server, settings)
-    items = [json.loads(line) for line in out.read_text("utf-8").splitlines()] if out.exists() else []
+    items = (
+        [json.loads(line) for line in out.read_text("utf-8").splitlines()] if out.exists() else []
+    )
     return CrawlResult(proc.returncode, items, proc.stderr)

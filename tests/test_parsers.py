@@ -18,7 +18,15 @@ from crawler.items import RawPage
 from crawler.parsing import ParserProxy
 from tests.conftest import RESOURCES
 
-REQUIRED = ("title", "published", "published_source", "language", "extraction", "parser_version", "body")
+REQUIRED = (
+    "title",
+    "published",
+    "published_source",
+    "language",
+    "extraction",
+    "parser_version",
+    "body",
+)
 
 
 def _sites() -> list[str]:
@@ -37,7 +45,8 @@ def _load(site: str) -> tuple[dict[str, Any], dict[str, Any]]:
 def parser_proxy(site: str) -> type[ParserProxy]:
     module = importlib.import_module(f"spiders.{site}")
     found = [
-        v for v in vars(module).values()
+        v
+        for v in vars(module).values()
         if isinstance(v, type) and issubclass(v, ParserProxy) and v is not ParserProxy
     ]
     assert len(found) == 1, f"spiders/{site}.py must define exactly one ParserProxy"
@@ -85,7 +94,9 @@ def test_fixture_contract(site: str) -> None:
         assert list(by_case) == sorted(by_case), f"{version}: case keys must be sorted"
         for case, fields in by_case.items():
             assert case in meta, f"{case} has no pages in meta.json"
-            assert meta[case].get("synthetic") in (True, False), f"{case}: say whether it is synthetic"
+            assert meta[case].get("synthetic") in (True, False), (
+                f"{case}: say whether it is synthetic"
+            )
             for page in meta[case]["pages"]:
                 assert (RESOURCES / site / page["file"]).exists(), page["file"]
                 assert "Content-Type" in page["headers"], f"{case}: record the Content-Type"

@@ -3,6 +3,6 @@
 The demo and the spider tests crawl these through ``SITE_MIRRORS``; nothing here is real news.
 """
 
-from crawler.replicas.server import ReplicaServer, Resource, ReplicaSite, load_sites
+from crawler.replicas.server import ReplicaServer, ReplicaSite, Resource, load_sites
 
 __all__ = ["ReplicaServer", "ReplicaSite", "Resource", "load_sites"]

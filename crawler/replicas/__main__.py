@@ -15,7 +15,10 @@ def main(argv: list[str] | None = None) -> None:
     server = ReplicaServer(args.host, args.port, args.edition)
     print(f"Serving synthetic replicas at {server.base_url} (edition {args.edition})")
     print("export SISTERCITY_SITE_MIRRORS=" + json.dumps(json.dumps(server.mirrors())))
-    print("export SISTERCITY_SITE_START_URLS=" + json.dumps(json.dumps(server.start_urls())), flush=True)
+    print(
+        "export SISTERCITY_SITE_START_URLS=" + json.dumps(json.dumps(server.start_urls())),
+        flush=True,
+    )
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -17,8 +17,8 @@ import threading
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from email.utils import format_datetime
 from datetime import UTC, datetime
+from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -128,7 +128,9 @@ class ReplicaServer:
     def set_edition(self, edition: int) -> None:
         self.state.edition = edition
 
-    def inject_fault(self, url: str, status: int, times: int = 1, retry_after: str | None = None) -> None:
+    def inject_fault(
+        self, url: str, status: int, times: int = 1, retry_after: str | None = None
+    ) -> None:
         """Answer the next ``times`` requests for real ``url`` with ``status`` (0: drop the connection)."""
         with self.state.lock:
             self.state.faults[url] = Fault(status, times, retry_after)
@@ -159,13 +161,19 @@ class ReplicaServer:
     def real_url(self, mount_path: str) -> str | None:
         for site in self.sites:
             for origin, mount in site.origins.items():
-                if mount_path == f"/{mount}" or mount_path.startswith(f"/{mount}/") or mount_path.startswith(f"/{mount}?"):
+                if (
+                    mount_path == f"/{mount}"
+                    or mount_path.startswith(f"/{mount}/")
+                    or mount_path.startswith(f"/{mount}?")
+                ):
                     return origin + mount_path[len(mount) + 1 :]
         return None
 
     # --- lifecycle -----------------------------------------------------------------------
     def start(self) -> ReplicaServer:
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="replicas", daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, name="replicas", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -232,11 +240,19 @@ class ReplicaServer:
                     return
                 found = server.lookup(server.state.edition, self.path)
                 if found is None:
-                    self._send(404, b"<html><body><h1>404 Not Found</h1></body></html>", "text/html", [], send_body)
+                    self._send(
+                        404,
+                        b"<html><body><h1>404 Not Found</h1></body></html>",
+                        "text/html",
+                        [],
+                        send_body,
+                    )
                     return
                 slug, resource = found
                 body = resource.body
-                if slug in server.state.unknown_markup and resource.content_type.startswith("text/html"):
+                if slug in server.state.unknown_markup and resource.content_type.startswith(
+                    "text/html"
+                ):
                     body = unknown_markup(body)
                 etag = '"' + hashlib.sha1(body).hexdigest()[:20] + '"'
                 headers = [

@@ -1,0 +1,161 @@
+"""Run several spiders in one process and collect, per site, what happened.
+
+Used by `sistercity crawl`. The numbers come from each crawler's stats (Scrapy's own counters
+plus the ``sistercity/...`` ones the spiders and pipelines keep) and the spider's list of fetches
+that failed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.settings import Settings
+from scrapy.spiderloader import SpiderLoader
+from scrapy.utils.project import get_project_settings
+
+Progress = Callable[[str, str], None]  # (site, event) where event is "response" or "story"
+
+
+@dataclass
+class SiteResult:
+    """What one site's spider did in one crawl."""
+
+    site: str
+    stats: dict[str, Any] = field(default_factory=dict)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    finish_reason: str = ""
+    duration: float = 0.0
+
+    def _count(self, key: str) -> int:
+        return int(self.stats.get(key, 0) or 0)
+
+    def _prefixed(self, prefix: str) -> dict[str, int]:
+        return {
+            k[len(prefix) :]: int(v)
+            for k, v in sorted(self.stats.items())
+            if k.startswith(prefix) and isinstance(v, int | float)
+        }
+
+    @property
+    def responses_by_status(self) -> dict[str, int]:
+        return self._prefixed("downloader/response_status_count/")
+
+    @property
+    def requests(self) -> int:
+        return self._count("downloader/request_count")
+
+    @property
+    def stories(self) -> dict[str, int]:
+        counts = {k: 0 for k in ("new", "changed", "unchanged")}
+        counts.update(self._prefixed("sistercity/store/"))
+        counts["error"] = len(self.failed)
+        return counts
+
+    @property
+    def partnerships(self) -> dict[str, int]:
+        counts = {"new": 0, "changed": 0}
+        counts.update(self._prefixed("sistercity/register/"))
+        return counts
+
+    @property
+    def extraction(self) -> dict[str, int]:
+        return self._prefixed("sistercity/extraction/")
+
+    @property
+    def items(self) -> int:
+        return self._count("item_scraped_count")
+
+    @property
+    def errors(self) -> int:
+        return self._count("log_count/ERROR")
+
+    @property
+    def finished(self) -> bool:
+        """The spider ran to its end (not stopped, not crashed)."""
+        return self.finish_reason == "finished"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "site": self.site,
+            "finish_reason": self.finish_reason,
+            "duration_seconds": round(self.duration, 2),
+            "requests": self.requests,
+            "responses_by_status": self.responses_by_status,
+            "stories": self.stories,
+            "partnerships": self.partnerships,
+            "extraction": self.extraction,
+            "errors": self.errors,
+            "failed_urls": [{"url": u, "reason": r} for u, r in self.failed],
+        }
+
+
+def project_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
+    settings = get_project_settings()
+    if overrides:
+        settings.setdict(dict(overrides), priority="cmdline")
+    return settings
+
+
+def spider_names(settings: Settings) -> list[str]:
+    return sorted(SpiderLoader.from_settings(settings).list())
+
+
+def spider_for_url(settings: Settings, url: str) -> str | None:
+    """The site whose article URL pattern matches ``url``."""
+    loader = SpiderLoader.from_settings(settings)
+    for name in loader.list():
+        cls = loader.load(name)
+        if hasattr(cls, "is_article_url") and cls.is_article_url(url):
+            return name
+    return None
+
+
+def run_spiders(
+    settings: Settings,
+    sites: list[str],
+    spider_args: Mapping[str, Mapping[str, str]] | None = None,
+    progress: Progress | None = None,
+) -> dict[str, SiteResult]:
+    """Crawl ``sites`` concurrently in this process; blocks until all are done."""
+    process = CrawlerProcess(settings, install_root_handler=False)
+    results: dict[str, SiteResult] = {}
+
+    def watch(crawler: Crawler, site: str) -> None:
+        result = results[site] = SiteResult(site=site)
+        started = {"t": 0.0}
+
+        def opened(spider: Any) -> None:
+            started["t"] = time.monotonic()
+
+        def closed(spider: Any, reason: str) -> None:
+            result.finish_reason = reason
+            result.duration = time.monotonic() - started["t"]
+            result.failed = list(getattr(spider, "failed", []))
+
+        def stats_ready() -> None:
+            assert crawler.stats is not None
+            result.stats = dict(crawler.stats.get_stats())
+
+        crawler.signals.connect(opened, signal=signals.spider_opened, weak=False)
+        crawler.signals.connect(closed, signal=signals.spider_closed, weak=False)
+        crawler.signals.connect(stats_ready, signal=signals.engine_stopped, weak=False)
+        if progress is not None:
+            crawler.signals.connect(
+                lambda **kw: progress(site, "response"), signal=signals.response_received, weak=False
+            )
+            crawler.signals.connect(
+                lambda **kw: progress(site, "story"), signal=signals.item_scraped, weak=False
+            )
+
+    for site in sites:
+        crawler = process.create_crawler(site)
+        watch(crawler, site)
+        process.crawl(crawler, **dict((spider_args or {}).get(site, {})))
+    process.start()
+    return results
+
