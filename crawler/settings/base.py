@@ -85,7 +85,18 @@ FEED_EXPORTERS = {
     "jsonl": "crawler.exporters.StoryJsonLinesExporter",
 }
 
-ITEM_PIPELINES: dict[str, int] = {}
+ITEM_PIPELINES: dict[str, int] = {
+    "pipelines.normalize.NormalizePipeline": 100,
+    "pipelines.dedupe.DedupePipeline": 200,
+    "pipelines.classify.ClassifyPipeline": 300,
+}
+# Dotted path of callable(settings) -> iterable of stored story records (story_id, site,
+# canonical_url, content_hash, title, body): the duplicate index's memory of earlier runs.
+SISTERCITY_DEDUPE_SEED = None
+# Estimated Jaccard similarity of word 3-grams above which two stories are near-duplicates.
+SISTERCITY_DEDUPE_NEAR_THRESHOLD = 0.8
+# Reports of the same pair and event dated this many days apart or less are one event.
+SISTERCITY_EVENT_WINDOW_DAYS = 7
 
 # Callable(settings, site) -> set of canonical URLs already stored; listing pages stop paging
 # when every story on a page is in it. None: every run pages as far as the listing goes.

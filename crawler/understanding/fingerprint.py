@@ -1,0 +1,179 @@
+"""Fingerprints and the duplicate index: same URL, same content, near-duplicate, same event.
+
+Near-duplicates use MinHash signatures in datasketch's LSH index: a lookup touches only the
+buckets the new signature falls in, so its cost does not grow with the number of stories stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from datasketch import MinHash, MinHashLSH
+
+DUPLICATE_URL = "url"
+DUPLICATE_CONTENT = "content"
+DUPLICATE_NEAR = "near"
+
+NUM_PERM = 128
+SHINGLE = 3
+# Han characters and Hangul syllables count one token each; other scripts split into words.
+_TOKEN_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|[\uac00-\ud7a3]+|[^\W_]+", re.UNICODE)
+
+
+def normalized_text(title: str, body: Sequence[str]) -> str:
+    """Case-folded NFKC words of title and body: what 'the same content' compares."""
+    text = unicodedata.normalize("NFKC", "\n".join([title, *body])).casefold()
+    return " ".join(_TOKEN_RE.findall(text))
+
+
+def content_hash(title: str, body: Sequence[str]) -> str:
+    """SHA-256 of the normalized text, so republished copies (other host, other id) match."""
+    return hashlib.sha256(normalized_text(title, body).encode("utf-8")).hexdigest()
+
+
+def shingles(text: str, size: int = SHINGLE) -> set[str]:
+    tokens = _TOKEN_RE.findall(unicodedata.normalize("NFKC", text).casefold())
+    if len(tokens) <= size:
+        return {" ".join(tokens)} if tokens else set()
+    return {" ".join(tokens[i : i + size]) for i in range(len(tokens) - size + 1)}
+
+
+def minhash(title: str, body: Sequence[str]) -> MinHash:
+    signature = MinHash(num_perm=NUM_PERM)
+    for shingle in shingles("\n".join([title, *body])):
+        signature.update(shingle.encode("utf-8"))
+    return signature
+
+
+@dataclass(frozen=True)
+class Match:
+    story_id: str
+    kind: str  # url, content or near
+    similarity: float
+
+
+@dataclass
+class _Entry:
+    story_id: str
+    signature: MinHash | None
+
+
+class NearDuplicateIndex:
+    """Remembers stories and finds the one a new story repeats, in three layers.
+
+    ``threshold`` is the estimated Jaccard similarity of word 3-gram shingles above which two
+    stories count as near-duplicates (light edits, the same wire copy on two sites).
+    """
+
+    def __init__(self, threshold: float = 0.8) -> None:
+        if not 0.0 < threshold < 1.0:
+            raise ValueError(f"near-duplicate threshold must be between 0 and 1, not {threshold}")
+        self.threshold = threshold
+        self._by_url: dict[str, str] = {}
+        self._by_hash: dict[str, str] = {}
+        self._entries: dict[str, _Entry] = {}
+        self._lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def find(
+        self, *, canonical_url: str, content_hash: str, title: str, body: Sequence[str]
+    ) -> Match | None:
+        """The earliest stored story this one repeats, or None."""
+        if canonical_url in self._by_url:
+            return Match(self._by_url[canonical_url], DUPLICATE_URL, 1.0)
+        if content_hash and content_hash in self._by_hash:
+            return Match(self._by_hash[content_hash], DUPLICATE_CONTENT, 1.0)
+        signature = minhash(title, body)
+        best: Match | None = None
+        for key in self._lsh.query(signature):
+            entry = self._entries[key]
+            if entry.signature is None:
+                continue
+            similarity = signature.jaccard(entry.signature)
+            if similarity >= self.threshold and (best is None or similarity > best.similarity):
+                best = Match(entry.story_id, DUPLICATE_NEAR, similarity)
+        return best
+
+    def add(
+        self,
+        *,
+        story_id: str,
+        canonical_url: str,
+        content_hash: str,
+        title: str,
+        body: Sequence[str],
+    ) -> None:
+        """Remember a story; the first story seen keeps a URL or hash, later copies link to it."""
+        self._by_url.setdefault(canonical_url, story_id)
+        if content_hash:
+            self._by_hash.setdefault(content_hash, story_id)
+        if story_id in self._entries:
+            return
+        signature = minhash(title, body) if (title or body) else None
+        self._entries[story_id] = _Entry(story_id, signature)
+        if signature is not None:
+            self._lsh.insert(story_id, signature)
+
+    def add_records(self, records: Iterable[Mapping[str, Any]]) -> int:
+        """Fill the index from stored records (story_id, canonical_url, content_hash, title, body)."""
+        count = 0
+        for record in records:
+            body = record.get("body") or []
+            if isinstance(body, str):
+                body = body.split("\n")
+            self.add(
+                story_id=str(record["story_id"]),
+                canonical_url=str(record.get("canonical_url") or ""),
+                content_hash=str(record.get("content_hash") or ""),
+                title=str(record.get("title") or ""),
+                body=list(body),
+            )
+            count += 1
+        return count
+
+
+def event_key(partnership: Mapping[str, Any]) -> str:
+    """Deterministic id of the event a partnership dict reports: pair, event and its date."""
+    return "|".join(
+        [
+            partnership["a"]["id"],
+            partnership["b"]["id"],
+            partnership["event"],
+            partnership.get("event_date") or "undated",
+        ]
+    )
+
+
+class EventIndex:
+    """Links stories that report the same event for the same pair within ``window_days``.
+
+    The first story's key is kept; a later report of that pair and event dated within the window
+    (another site, another language, a republication) gets the same key, so a feed can show the
+    event once with all its sources.
+    """
+
+    def __init__(self, window_days: int = 7) -> None:
+        self.window_days = window_days
+        self._seen: dict[tuple[str, str, str], list[tuple[date, str]]] = {}
+
+    def key_for(self, partnership: Mapping[str, Any]) -> str:
+        own = event_key(partnership)
+        when = partnership.get("event_date")
+        if not when:
+            return own
+        day = date.fromisoformat(when)
+        slot = (partnership["a"]["id"], partnership["b"]["id"], partnership["event"])
+        known = self._seen.setdefault(slot, [])
+        for seen_day, key in known:
+            if abs((seen_day - day).days) <= self.window_days:
+                return key
+        known.append((day, own))
+        return own
