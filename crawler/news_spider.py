@@ -118,7 +118,7 @@ class NewsSpider(scrapy.Spider):
         for url in articles:
             canonical = self.canonical_url(url)
             unseen += canonical not in self.known_urls
-            when = parser.url_date(url)
+            when = listing.dates.get(url) or parser.url_date(url)
             if self.since and when and when.date() < self.since:
                 reached_since = True
                 continue

@@ -124,10 +124,15 @@ def parse_datetime(text: str | None, tz: str) -> datetime | None:
 
 @dataclass(kw_only=True)
 class Listing:
-    """What a listing page offers: article links (absolute, as printed) and the next page."""
+    """What a listing page offers: article links (absolute, as printed) and the next page.
+
+    ``dates`` holds the dates a listing prints next to its links, for sites whose article URLs
+    carry no date (``-a since=`` uses them).
+    """
 
     article_urls: list[str] = field(default_factory=list)
     next_url: str | None = None
+    dates: dict[str, datetime] = field(default_factory=dict)
 
 
 class ArticleParser:
@@ -191,7 +196,8 @@ class ArticleParser:
             fields = generic_fields(pages, self.timezone)
             title = title or fields.get("title")
             if not body:
-                body = fields.get("body", [])
+                # Site furniture (copyright lines, skip links) can survive the generic extractor.
+                body = [t for t in fields.get("body", []) if not self.is_boilerplate(t)]
             extraction = EXTRACTION_GENERIC
         published, source = self.published(first, pages[0].url)
         if published is None and fields.get("published"):
@@ -224,13 +230,16 @@ class ArticleParser:
     def body_and_captions(self, sel: Selector) -> tuple[list[str], list[str]]:
         body, captions = [], list(all_texts(sel, self._caption_selectors))
         for text in all_texts(sel, self._body_selectors):
-            if any(p.search(text) for p in self._boilerplate_patterns):
+            if self.is_boilerplate(text):
                 continue
             if any(p.search(text) for p in self._caption_patterns):
                 captions.append(text)
             elif text not in captions:
                 body.append(text)
         return body, captions
+
+    def is_boilerplate(self, text: str) -> bool:
+        return any(p.search(text) for p in self._boilerplate_patterns)
 
     def published(self, sel: Selector, url: str) -> tuple[datetime | None, str]:
         """Publication time and where it came from; the dateline first, then meta, then URL."""
