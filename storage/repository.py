@@ -1,0 +1,572 @@
+"""``StoryStore``: the one way in and out of the store.
+
+``record(story)`` files one fetched story and says what it did to the store (urlwatch's job
+states): ``new``, ``changed`` (the publisher edited it), ``unchanged`` or ``error``. A version is
+written only when the normalized content changes; when only our parser changed (same raw bytes,
+another parser version) the version is written with cause ``reparse`` and the fetch counts as
+unchanged, so a parser upgrade never looks like an edit.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage.db import open_engine, upgrade
+from storage.diff import paragraph_diff
+from storage.models import (
+    ChangeRecord,
+    CrawlRun,
+    FetchError,
+    NetworkSize,
+    Partnership,
+    RawPageRecord,
+    SiteRun,
+    StoryRecord,
+    StoryVersion,
+)
+from storage.register import Register, RegisterConfig
+
+logger = logging.getLogger(__name__)
+
+NEW, CHANGED, UNCHANGED, ERROR = "new", "changed", "unchanged", "error"
+# Fields the understanding stage derives; refreshed in place when only they differ.
+DERIVED_FIELDS = (
+    "is_partnership_story",
+    "confidence",
+    "partnerships",
+    "network_sizes",
+    "event_keys",
+    "duplicate_of",
+    "duplicate_kind",
+)
+
+
+class StoryRejected(ValueError):
+    """The story cannot be filed as it is (missing URL, naive date…): recorded as an error."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class StoreConfig:
+    """Register rules; the Scrapy settings SISTERCITY_EVENT_WINDOW_DAYS etc. map onto these."""
+
+    event_window_days: int = 7
+    min_confidence: float = 0.5
+
+
+@dataclass(kw_only=True)
+class Change:
+    """What ``record`` did: ``kind`` is new, changed, unchanged or error."""
+
+    kind: str
+    story_key: str = ""
+    version: int | None = None
+    reparsed: bool = False
+    reason: str = ""
+    partnership_changes: list[str] = field(default_factory=list)
+    partnerships_new: int = 0
+    partnerships_changed: int = 0
+
+
+@dataclass(kw_only=True)
+class StoredPage:
+    """A raw response read back from the store (same shape as ``crawler.items.RawPage``)."""
+
+    url: str
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+def content_hash(title: str, body: Sequence[str]) -> str:
+    """Fallback content hash when the normalize stage did not set one."""
+    payload = json.dumps([title, list(body)], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def raw_hash(pages: Iterable[Any]) -> str:
+    digest = hashlib.sha256()
+    for page in pages:
+        digest.update(page.url.encode("utf-8"))
+        digest.update(b"\0")
+        digest.update(page.body)
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def _aware(value: datetime | None, name: str) -> datetime | None:
+    if value is not None and (value.tzinfo is None or value.utcoffset() is None):
+        raise StoryRejected(f"{name} is a naive datetime; the store needs a time zone")
+    return value
+
+
+class StoryStore:
+    """Repository over one database. Open with ``StoryStore.open(url)``; close when done."""
+
+    def __init__(self, url: str, config: StoreConfig | None = None, *, migrate: bool = True):
+        if migrate:
+            upgrade(url)
+        self.url = url
+        self.config = config or StoreConfig()
+        self.engine = open_engine(url)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @classmethod
+    def open(
+        cls, url: str, config: StoreConfig | None = None, *, migrate: bool = True
+    ) -> StoryStore:
+        return cls(url, config, migrate=migrate)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> StoryStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with self.sessions() as session, session.begin():
+            yield session
+
+    def _register(self, session: Session) -> Register:
+        return Register(
+            session,
+            RegisterConfig(
+                event_window_days=self.config.event_window_days,
+                min_confidence=self.config.min_confidence,
+            ),
+        )
+
+    # --- stories -------------------------------------------------------------------------
+    def record(self, story: Any, run_id: int | None = None) -> Change:
+        """File one story (a ``crawler.items.Story``) and apply its claims to the register."""
+        try:
+            self._validate(story)
+        except StoryRejected as exc:
+            self.record_error(
+                run_id, getattr(story, "url", "") or "", str(exc), site=getattr(story, "site", None)
+            )
+            return Change(
+                kind=ERROR, story_key=getattr(story, "story_id", "") or "", reason=str(exc)
+            )
+        with self.session() as session:
+            change = self._record(session, story, run_id)
+            if run_id is not None:
+                self._count(session, run_id, story.site, change)
+        return change
+
+    def _validate(self, story: Any) -> None:
+        for name in ("site", "url", "canonical_url"):
+            if not getattr(story, name, None):
+                raise StoryRejected(f"story has no {name}")
+        if not story.title and not story.body:
+            raise StoryRejected("story has neither title nor body")
+        _aware(story.fetched_at, "fetched_at")
+        _aware(story.published, "published")
+
+    def _record(self, session: Session, story: Any, run_id: int | None) -> Change:
+        key = (
+            story.story_id
+            or f"{story.site}/{hashlib.sha1(story.canonical_url.encode()).hexdigest()}"
+        )
+        chash = story.content_hash or content_hash(story.title, story.body)
+        rhash = raw_hash(story.raw)
+        row = session.scalars(
+            select(StoryRecord).where(
+                StoryRecord.site == story.site, StoryRecord.canonical_url == story.canonical_url
+            )
+        ).one_or_none()
+        if row is None:
+            row = session.scalars(select(StoryRecord).where(StoryRecord.key == key)).one_or_none()
+        register = self._register(session)
+        if row is None:
+            row = StoryRecord(
+                key=key,
+                site=story.site,
+                canonical_url=story.canonical_url,
+                first_seen=story.fetched_at,
+                last_seen=story.fetched_at,
+                latest_version=1,
+            )
+            session.add(row)
+            session.flush()
+            version = self._write_version(session, row, story, 1, "new", chash, rhash, None, run_id)
+            result = register.apply(row, version)
+            return Change(kind=NEW, story_key=row.key, version=1, **result)
+        latest = self._latest_version(session, row.id)
+        row.last_seen = max(row.last_seen, story.fetched_at)
+        if chash == latest.content_hash:
+            if all(
+                getattr(latest, name) == _plain(getattr(story, name)) for name in DERIVED_FIELDS
+            ):
+                return Change(kind=UNCHANGED, story_key=row.key, version=latest.version)
+            # Same text, new understanding (a reprocess or a better classifier): refresh the
+            # derived fields of the version in place and re-apply its claims.
+            for name in DERIVED_FIELDS:
+                setattr(latest, name, _plain(getattr(story, name)))
+            session.flush()
+            result = register.apply(row, latest)
+            return Change(kind=UNCHANGED, story_key=row.key, version=latest.version, **result)
+        reparse = story.parser_version != latest.parser_version and rhash == latest.raw_hash
+        diff = paragraph_diff(latest.title, list(latest.body), story.title, list(story.body))
+        number = latest.version + 1
+        version = self._write_version(
+            session,
+            row,
+            story,
+            number,
+            "reparse" if reparse else "edit",
+            chash,
+            rhash,
+            diff,
+            run_id,
+        )
+        row.latest_version = number
+        result = register.apply(row, version)
+        kind = UNCHANGED if reparse else CHANGED
+        return Change(kind=kind, story_key=row.key, version=number, reparsed=reparse, **result)
+
+    def _write_version(
+        self,
+        session: Session,
+        row: StoryRecord,
+        story: Any,
+        number: int,
+        cause: str,
+        chash: str,
+        rhash: str,
+        diff: dict[str, Any] | None,
+        run_id: int | None,
+    ) -> StoryVersion:
+        version = StoryVersion(
+            story_id=row.id,
+            version=number,
+            cause=cause,
+            run_id=run_id,
+            fetched_at=story.fetched_at,
+            content_hash=chash,
+            raw_hash=rhash,
+            parser_version=story.parser_version or "unknown",
+            url=story.url,
+            title=story.title,
+            subtitle=story.subtitle,
+            published=story.published,
+            published_source=story.published_source,
+            language=story.language,
+            byline=story.byline,
+            body=list(story.body),
+            captions=list(story.captions),
+            pages=list(story.pages),
+            extraction=story.extraction,
+            diff=diff,
+            **{name: _plain(getattr(story, name)) for name in DERIVED_FIELDS},
+        )
+        session.add(version)
+        session.flush()
+        for position, page in enumerate(story.raw):
+            session.add(
+                RawPageRecord(
+                    version_id=version.id,
+                    position=position,
+                    url=page.url,
+                    status=page.status,
+                    headers=dict(page.headers),
+                    body_gz=gzip.compress(page.body, mtime=0),
+                )
+            )
+        return version
+
+    @staticmethod
+    def _latest_version(session: Session, story_pk: int) -> StoryVersion:
+        return session.scalars(
+            select(StoryVersion)
+            .where(StoryVersion.story_id == story_pk)
+            .order_by(StoryVersion.version.desc())
+            .limit(1)
+        ).one()
+
+    def record_error(
+        self, run_id: int | None, url: str, reason: str, site: str | None = None
+    ) -> None:
+        """A fetch or parse that ended in an error: kept with its run, counted for its site."""
+        with self.session() as session:
+            session.add(FetchError(run_id=run_id, site=site, url=url, reason=reason, at=_now()))
+            if run_id is not None and site:
+                site_run = self._site_run(session, run_id, site)
+                site_run.stories_error += 1
+                site_run.errors += 1
+
+    def history(self, story_key: str) -> list[StoryVersion]:
+        """Every version of a story, oldest first."""
+        with self.sessions() as session:
+            return list(
+                session.scalars(
+                    select(StoryVersion)
+                    .join(StoryRecord, StoryVersion.story_id == StoryRecord.id)
+                    .where(StoryRecord.key == story_key)
+                    .order_by(StoryVersion.version)
+                )
+            )
+
+    def latest(self, story_key: str) -> StoryVersion | None:
+        versions = self.history(story_key)
+        return versions[-1] if versions else None
+
+    def story(self, story_key: str) -> StoryRecord | None:
+        with self.sessions() as session:
+            return session.scalars(
+                select(StoryRecord).where(StoryRecord.key == story_key)
+            ).one_or_none()
+
+    def raw_pages(self, version_id: int) -> list[StoredPage]:
+        with self.sessions() as session:
+            rows = session.scalars(
+                select(RawPageRecord)
+                .where(RawPageRecord.version_id == version_id)
+                .order_by(RawPageRecord.position)
+            )
+            return [
+                StoredPage(
+                    url=r.url,
+                    status=r.status,
+                    headers=dict(r.headers),
+                    body=gzip.decompress(r.body_gz),
+                )
+                for r in rows
+            ]
+
+    def latest_versions(
+        self, site: str | None = None, since: date | None = None
+    ) -> list[tuple[StoryRecord, StoryVersion]]:
+        """Each story's latest version (optionally for one site, or last seen since a date)."""
+        with self.sessions() as session:
+            query = (
+                select(StoryRecord, StoryVersion)
+                .join(StoryVersion, StoryVersion.story_id == StoryRecord.id)
+                .where(StoryVersion.version == StoryRecord.latest_version)
+                .order_by(StoryRecord.id)
+            )
+            if site:
+                query = query.where(StoryRecord.site == site)
+            if since:
+                query = query.where(
+                    StoryRecord.last_seen >= datetime.combine(since, datetime.min.time(), UTC)
+                )
+            return [(s, v) for s, v in session.execute(query).tuples()]
+
+    def known_canonical_urls(self, site: str) -> set[str]:
+        with self.sessions() as session:
+            return set(
+                session.scalars(select(StoryRecord.canonical_url).where(StoryRecord.site == site))
+            )
+
+    def fingerprint_records(self) -> Iterator[dict[str, Any]]:
+        """The latest version of every story, for the dedupe stage's cross-run index."""
+        with self.sessions() as session:
+            query = (
+                select(StoryRecord, StoryVersion)
+                .join(StoryVersion, StoryVersion.story_id == StoryRecord.id)
+                .where(StoryVersion.version == StoryRecord.latest_version)
+                .order_by(StoryRecord.id)
+            )
+            for story, version in session.execute(query).tuples():
+                yield {
+                    "story_id": story.key,
+                    "site": story.site,
+                    "canonical_url": story.canonical_url,
+                    "content_hash": version.content_hash,
+                    "title": version.title,
+                    "body": list(version.body),
+                }
+
+    # --- register reads ------------------------------------------------------------------
+    def partnerships(self) -> list[Partnership]:
+        with self.sessions() as session:
+            return list(session.scalars(select(Partnership).order_by(Partnership.key)))
+
+    def partnership(self, key: str) -> Partnership | None:
+        with self.sessions() as session:
+            return session.scalars(select(Partnership).where(Partnership.key == key)).one_or_none()
+
+    def changes(self, partnership_key: str | None = None) -> list[ChangeRecord]:
+        """The change log, oldest first."""
+        with self.sessions() as session:
+            query = select(ChangeRecord).order_by(ChangeRecord.id)
+            if partnership_key:
+                query = query.join(
+                    Partnership, ChangeRecord.partnership_id == Partnership.id
+                ).where(Partnership.key == partnership_key)
+            return list(session.scalars(query))
+
+    def change_evidence(self, change_key: str) -> list[tuple[str, int]]:
+        """(story key, version) pairs behind a change."""
+        from storage.models import ChangeEvidence
+
+        with self.sessions() as session:
+            query = (
+                select(StoryRecord.key, StoryVersion.version)
+                .join(StoryVersion, StoryVersion.story_id == StoryRecord.id)
+                .join(ChangeEvidence, ChangeEvidence.version_id == StoryVersion.id)
+                .join(ChangeRecord, ChangeRecord.id == ChangeEvidence.change_id)
+                .where(ChangeRecord.key == change_key)
+                .order_by(StoryRecord.key, StoryVersion.version)
+            )
+            return [(k, v) for k, v in session.execute(query).tuples()]
+
+    def field_evidence(self, partnership_key: str) -> dict[str, dict[str, list[str]]]:
+        """For each field, each value still supported and the story versions behind it."""
+        with self.sessions() as session:
+            return self._register(session).field_evidence(partnership_key)
+
+    def network_sizes(self, place_id: str) -> list[NetworkSize]:
+        with self.sessions() as session:
+            return list(
+                session.scalars(
+                    select(NetworkSize)
+                    .where(NetworkSize.place_id == place_id, NetworkSize.active.is_(True))
+                    .order_by(NetworkSize.as_of, NetworkSize.id)
+                )
+            )
+
+    def register_snapshot(self) -> dict[str, Any]:
+        """The whole register as plain data: what SQLite and PostgreSQL must agree on."""
+        with self.sessions() as session:
+            return self._register(session).snapshot()
+
+    # --- crawl runs ----------------------------------------------------------------------
+    def start_run(self, sites: Sequence[str], started_at: datetime | None = None) -> int:
+        with self.session() as session:
+            run = CrawlRun(started_at=started_at or _now(), status="running", sites=sorted(sites))
+            session.add(run)
+            session.flush()
+            for site in sorted(sites):
+                self._site_run(session, run.id, site)
+            return run.id
+
+    def finish_site_run(self, run_id: int, site: str, stats: dict[str, Any]) -> None:
+        """Store a site's crawl statistics. Keys (all optional): started_at, finished_at,
+        requests, responses_by_status, stories {new, changed, unchanged, error},
+        partnerships {new, changed}, extraction, errors, duration, flags. Story and
+        partnership counts the store counted itself are kept unless given here."""
+        with self.session() as session:
+            row = self._site_run(session, run_id, site)
+            row.finished_at = stats.get("finished_at") or _now()
+            if stats.get("started_at"):
+                row.started_at = stats["started_at"]
+            for name in ("requests", "errors"):
+                if name in stats:
+                    setattr(row, name, int(stats[name]))
+            for name in ("responses_by_status", "extraction"):
+                if name in stats:
+                    setattr(
+                        row, name, {str(k): int(v) for k, v in sorted(dict(stats[name]).items())}
+                    )
+            for group in ("stories", "partnerships"):
+                for verb, value in dict(stats.get(group) or {}).items():
+                    setattr(row, f"{group}_{verb}", int(value))
+            if "flags" in stats:
+                row.flags = list(stats["flags"])
+            row.duration = (
+                stats.get("duration") or (row.finished_at - row.started_at).total_seconds()
+            )
+
+    def finish_run(self, run_id: int, status: str) -> None:
+        with self.session() as session:
+            run = session.get(CrawlRun, run_id)
+            if run is None:
+                raise KeyError(f"no crawl run {run_id}")
+            run.status = status
+            run.finished_at = _now()
+
+    def recent_site_runs(self, site: str, n: int = 10) -> list[SiteRun]:
+        """The site's last ``n`` runs, newest first."""
+        with self.sessions() as session:
+            return list(
+                session.scalars(
+                    select(SiteRun)
+                    .where(SiteRun.site == site)
+                    .order_by(SiteRun.run_id.desc())
+                    .limit(n)
+                )
+            )
+
+    def run(self, run_id: int) -> CrawlRun | None:
+        with self.sessions() as session:
+            return session.get(CrawlRun, run_id)
+
+    def fetch_errors(self, run_id: int) -> list[FetchError]:
+        with self.sessions() as session:
+            return list(
+                session.scalars(
+                    select(FetchError).where(FetchError.run_id == run_id).order_by(FetchError.id)
+                )
+            )
+
+    @staticmethod
+    def _site_run(session: Session, run_id: int, site: str) -> SiteRun:
+        row = session.scalars(
+            select(SiteRun).where(SiteRun.run_id == run_id, SiteRun.site == site)
+        ).one_or_none()
+        if row is None:
+            row = SiteRun(
+                run_id=run_id,
+                site=site,
+                started_at=_now(),
+                requests=0,
+                responses_by_status={},
+                extraction={},
+                flags=[],
+                stories_new=0,
+                stories_changed=0,
+                stories_unchanged=0,
+                stories_error=0,
+                partnerships_new=0,
+                partnerships_changed=0,
+                errors=0,
+            )
+            session.add(row)
+            session.flush()
+        return row
+
+    def _count(self, session: Session, run_id: int, site: str, change: Change) -> None:
+        row = self._site_run(session, run_id, site)
+        session.execute(
+            update(SiteRun)
+            .where(SiteRun.id == row.id)
+            .values(
+                {
+                    f"stories_{change.kind}": getattr(SiteRun, f"stories_{change.kind}") + 1,
+                    "partnerships_new": SiteRun.partnerships_new + change.partnerships_new,
+                    "partnerships_changed": SiteRun.partnerships_changed
+                    + change.partnerships_changed,
+                }
+            )
+        )
+
+    def count_versions(self) -> int:
+        with self.sessions() as session:
+            return int(session.scalar(select(func.count(StoryVersion.id))) or 0)
+
+
+def _plain(value: Any) -> Any:
+    """Round-trip through JSON so stored and fresh values compare equal (tuples, dates…)."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return json.loads(json.dumps(value, ensure_ascii=False, default=str))
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
