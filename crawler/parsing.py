@@ -198,6 +198,8 @@ class ArticleParser:
             if not body:
                 # Site furniture (copyright lines, skip links) can survive the generic extractor.
                 body = [t for t in fields.get("body", []) if not self.is_boilerplate(t)]
+                captions.extend(t for t in body if self.is_caption(t))
+                body = [t for t in body if not self.is_caption(t)]
             extraction = EXTRACTION_GENERIC
         published, source = self.published(first, pages[0].url)
         if published is None and fields.get("published"):
@@ -240,6 +242,9 @@ class ArticleParser:
 
     def is_boilerplate(self, text: str) -> bool:
         return any(p.search(text) for p in self._boilerplate_patterns)
+
+    def is_caption(self, text: str) -> bool:
+        return any(p.search(text) for p in self._caption_patterns)
 
     def published(self, sel: Selector, url: str) -> tuple[datetime | None, str]:
         """Publication time and where it came from; the dateline first, then meta, then URL."""
