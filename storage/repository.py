@@ -40,7 +40,9 @@ from storage.register import Register, RegisterConfig
 logger = logging.getLogger(__name__)
 
 NEW, CHANGED, UNCHANGED, ERROR = "new", "changed", "unchanged", "error"
-# Fields the understanding stage derives; refreshed in place when only they differ.
+# Fields the understanding stage derives. When the text is unchanged but the first four differ
+# (a reprocess, a better classifier), the version's derived fields are refreshed in place; the
+# last three depend on what else a run saw, so alone they never trigger a refresh.
 DERIVED_FIELDS = (
     "is_partnership_story",
     "confidence",
@@ -50,6 +52,7 @@ DERIVED_FIELDS = (
     "duplicate_of",
     "duplicate_kind",
 )
+UNDERSTANDING_FIELDS = DERIVED_FIELDS[:4]
 
 
 class StoryRejected(ValueError):

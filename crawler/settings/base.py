@@ -89,10 +89,11 @@ ITEM_PIPELINES: dict[str, int] = {
     "pipelines.normalize.NormalizePipeline": 100,
     "pipelines.dedupe.DedupePipeline": 200,
     "pipelines.classify.ClassifyPipeline": 300,
+    "pipelines.store.StorePipeline": 400,
 }
 # Dotted path of callable(settings) -> iterable of stored story records (story_id, site,
 # canonical_url, content_hash, title, body): the duplicate index's memory of earlier runs.
-SISTERCITY_DEDUPE_SEED = None
+SISTERCITY_DEDUPE_SEED = "storage.loaders.dedupe_seed"
 # Estimated Jaccard similarity of word 3-grams above which two stories are near-duplicates.
 SISTERCITY_DEDUPE_NEAR_THRESHOLD = 0.8
 # Reports of the same pair and event dated this many days apart or less are one event.
@@ -100,6 +101,25 @@ SISTERCITY_EVENT_WINDOW_DAYS = 7
 
 # Callable(settings, site) -> set of canonical URLs already stored; listing pages stop paging
 # when every story on a page is in it. None: every run pages as far as the listing goes.
-SISTERCITY_KNOWN_URLS = None
+SISTERCITY_KNOWN_URLS = "storage.loaders.known_urls"
+
+# --- The store and the feeds (storage/) ----------------------------------------------------
+# Any SQLAlchemy URL; None: the SQLite file var/sistercity.db (or SISTERCITY_VAR_DIR).
+SISTERCITY_DB_URL = os.environ.get("SISTERCITY_DB_URL") or None
+# Set by `sistercity crawl`: the crawl run the stored stories belong to.
+SISTERCITY_RUN_ID = None
+# A claim from a story the classifier is less sure of than this only wins when a second
+# independent story agrees.
+SISTERCITY_REGISTER_MIN_CONFIDENCE = 0.5
+# Feeds directory; None: var/feeds (or SISTERCITY_FEEDS_DIR).
+SISTERCITY_FEEDS_DIR = os.environ.get("SISTERCITY_FEEDS_DIR") or None
+# Rebuild the feeds when a spider closes (plain `scrapy crawl`); `sistercity crawl` builds them once.
+SISTERCITY_FEEDS_ON_CLOSE = False
+# Entries per feed document; older entries move to RFC 5005 archive pages of this size.
+SISTERCITY_FEED_ENTRIES = 50
+# Where the feeds are served from: absolute links in feeds, OPML and index.html.
+SISTERCITY_FEEDS_BASE_URL = os.environ.get("SISTERCITY_FEEDS_BASE_URL", "http://127.0.0.1:8080/")
+# Authority and year of the tag: URIs that identify feeds and entries (RFC 4151). Never change.
+SISTERCITY_TAG_AUTHORITY = "sistercity.github.io,2026"
 
 LOG_LEVEL = os.environ.get("SISTERCITY_LOG_LEVEL", "INFO")

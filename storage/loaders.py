@@ -1,0 +1,53 @@
+"""The two callables the crawl settings point at, so spiders and the dedupe stage can read the
+store without knowing it: ``SISTERCITY_KNOWN_URLS`` and ``SISTERCITY_DEDUPE_SEED``.
+
+``settings`` is anything with ``.get(name)`` (Scrapy's Settings in a crawl); the store URL is
+``SISTERCITY_DB_URL`` there, else the default ``var/sistercity.db``. A store that does not
+exist yet knows no URLs and seeds nothing (a first crawl must not create it from here).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import make_url
+
+from crawler.config import default_db_url
+from storage.repository import StoryStore
+
+
+def db_url(settings: Any) -> str:
+    return str(
+        (settings.get("SISTERCITY_DB_URL") if settings is not None else None) or default_db_url()
+    )
+
+
+def _exists(url: str) -> bool:
+    parsed = make_url(url)
+    if (
+        parsed.get_backend_name() != "sqlite"
+        or not parsed.database
+        or parsed.database == ":memory:"
+    ):
+        return True
+    return Path(parsed.database).exists()
+
+
+def known_urls(settings: Any, site: str) -> set[str]:
+    """Canonical URLs of the ``site``'s stories already in the store."""
+    url = db_url(settings)
+    if not _exists(url):
+        return set()
+    with StoryStore.open(url) as store:
+        return store.known_canonical_urls(site)
+
+
+def dedupe_seed(settings: Any) -> Iterator[dict[str, Any]]:
+    """Records (story_id, site, canonical_url, content_hash, title, body) of every stored story."""
+    url = db_url(settings)
+    if not _exists(url):
+        return
+    with StoryStore.open(url) as store:
+        yield from store.fingerprint_records()
