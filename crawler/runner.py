@@ -18,6 +18,8 @@ from scrapy.settings import Settings
 from scrapy.spiderloader import SpiderLoader
 from scrapy.utils.project import get_project_settings
 
+from crawler.health import RunRecord
+
 Progress = Callable[[str, str], None]  # (site, event) where event is "response" or "story"
 
 
@@ -78,6 +80,28 @@ class SiteResult:
     def finished(self) -> bool:
         """The spider ran to its end (not stopped, not crashed)."""
         return self.finish_reason == "finished"
+
+    def run_record(self) -> RunRecord:
+        ok = sum(n for status, n in self.responses_by_status.items() if status[0] in "23")
+        return RunRecord(
+            finished=self.finished,
+            requests=self.requests,
+            responses_ok=ok,
+            stories=self.items,
+            generic=self.extraction.get("generic", 0),
+            failed_fetches=len(self.failed),
+        )
+
+    def store_stats(self) -> dict[str, Any]:
+        """What the store keeps of this run (it counts stories and partnerships itself)."""
+        return {
+            "requests": self.requests,
+            "responses_by_status": self.responses_by_status,
+            "extraction": self.extraction,
+            "errors": self.errors,
+            "duration": round(self.duration, 2),
+            "stories": {"error": len(self.failed)},
+        }
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -146,7 +170,9 @@ def run_spiders(
         crawler.signals.connect(stats_ready, signal=signals.engine_stopped, weak=False)
         if progress is not None:
             crawler.signals.connect(
-                lambda **kw: progress(site, "response"), signal=signals.response_received, weak=False
+                lambda **kw: progress(site, "response"),
+                signal=signals.response_received,
+                weak=False,
             )
             crawler.signals.connect(
                 lambda **kw: progress(site, "story"), signal=signals.item_scraped, weak=False
@@ -158,4 +184,3 @@ def run_spiders(
         process.crawl(crawler, **dict((spider_args or {}).get(site, {})))
     process.start()
     return results
-

@@ -1,0 +1,262 @@
+"""`sistercity crawl [SITE ...]`: the command cron runs.
+
+Crawls the chosen sites (default: all) in one process, updates the store, rebuilds the feeds,
+checks each site's health and prints a summary. Exit codes: 0 all sites fine; 1 a site failed
+or is flagged; 2 usage error; 75 another crawl holds the lock.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from crawler.cli import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_USAGE
+from crawler.config import default_db_url, default_feeds_dir, var_dir
+
+logger = logging.getLogger("sistercity.crawl")
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date like 2024-01-31: {text!r}") from None
+
+
+def _setting(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE: {text!r}")
+    return name, value
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "crawl",
+        help="crawl the sites, update the store and the feeds",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("sites", nargs="*", metavar="SITE", help="site slugs (default: all)")
+    parser.add_argument("--since", type=_date, help="walk listings back to this date (YYYY-MM-DD)")
+    parser.add_argument("--full", action="store_true", help="walk every listing page")
+    parser.add_argument("--url", help="fetch this one story (any of the four sites)")
+    parser.add_argument("--dry-run", action="store_true", help="fetch and classify, write nothing")
+    parser.add_argument("--db", help="SQLAlchemy URL of the store (default: var/sistercity.db)")
+    parser.add_argument(
+        "--feeds-dir", type=Path, help="where feeds are written (default: var/feeds)"
+    )
+    parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    parser.add_argument("--verbose", "-v", action="store_true", help="log progress to stderr")
+    parser.add_argument(
+        "-s",
+        "--set",
+        type=_setting,
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a Scrapy setting, as with `scrapy crawl -s`",
+    )
+    return parser
+
+
+def configure_logging(verbose: bool, interactive: bool, log_file: Path | None) -> None:
+    """INFO to the log file; on stderr WARNING and up (everything with --verbose), or nothing but
+    errors while a live progress display owns the terminal."""
+    root = logging.getLogger()
+    root.handlers.clear()
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    fmt = logging.Formatter("%(asctime)s [%(name)s] %(levelname)s: %(message)s")
+    if log_file is not None:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        file_handler = logging.FileHandler(log_file, encoding="utf-8")
+        file_handler.setLevel(logging.INFO)
+        file_handler.setFormatter(fmt)
+        root.addHandler(file_handler)
+    stderr = logging.StreamHandler(sys.stderr)
+    stderr.setLevel(logging.DEBUG if verbose else logging.ERROR if interactive else logging.WARNING)
+    stderr.setFormatter(fmt)
+    root.addHandler(stderr)
+    for noisy in ("scrapy.core.scraper", "asyncio"):
+        logging.getLogger(noisy).setLevel(logging.INFO if verbose else logging.WARNING)
+
+
+def run(args: argparse.Namespace) -> int:
+    from crawler.runner import project_settings, spider_for_url, spider_names
+
+    overrides: dict[str, Any] = dict(args.set)
+    settings = project_settings(overrides)
+    known = spider_names(settings)
+    spider_args: dict[str, dict[str, str]] = {}
+    if args.url:
+        site = spider_for_url(settings, args.url)
+        if site is None:
+            print(
+                f"sistercity crawl: no site's article pattern matches {args.url}", file=sys.stderr
+            )
+            return EXIT_USAGE
+        sites = [site]
+        spider_args[site] = {"url": args.url}
+    else:
+        unknown = sorted(set(args.sites) - set(known))
+        if unknown:
+            print(
+                f"sistercity crawl: unknown site {', '.join(unknown)}; known: {', '.join(known)}",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        sites = sorted(set(args.sites)) or known
+        for site in sites:
+            spider_args[site] = {}
+            if args.full:
+                spider_args[site]["full"] = "1"
+            if args.since:
+                spider_args[site]["since"] = args.since.isoformat()
+
+    db_url = args.db or settings.get("SISTERCITY_DB_URL") or default_db_url()
+    feeds_dir = args.feeds_dir or default_feeds_dir()
+    interactive = sys.stderr.isatty() and not args.json and not args.verbose
+    configure_logging(
+        args.verbose, interactive, None if args.dry_run else var_dir() / "logs" / "crawl.log"
+    )
+    overrides["SISTERCITY_DB_URL"] = db_url
+    if args.dry_run:
+        overrides["ITEM_PIPELINES"] = {
+            k: v for k, v in settings.getdict("ITEM_PIPELINES").items() if "store" not in k.lower()
+        }
+        overrides["HTTPCACHE_ENABLED"] = False
+        overrides["SISTERCITY_KNOWN_URLS"] = None
+        overrides["SISTERCITY_DEDUPE_SEED"] = None
+        return _dry_run(args, project_settings(overrides), sites, spider_args, interactive)
+
+    from crawler.lock import CrawlLock, LockHeld
+
+    try:
+        with CrawlLock(var_dir() / "crawl.lock"):
+            return _crawl_and_store(
+                args, sites, spider_args, overrides, db_url, feeds_dir, interactive
+            )
+    except LockHeld as exc:
+        print(f"sistercity crawl: {exc}; not starting", file=sys.stderr)
+        return EXIT_LOCKED
+
+
+def _crawl(
+    settings: Any, sites: list[str], spider_args: dict[str, dict[str, str]], interactive: bool
+) -> dict[str, Any]:
+    from crawler.runner import run_spiders
+
+    if not interactive:
+        return run_spiders(settings, sites, spider_args)
+    from crawler.progress import LiveProgress
+
+    with LiveProgress(sites) as live:
+        return run_spiders(settings, sites, spider_args, progress=live.update)
+
+
+def _crawl_and_store(
+    args: argparse.Namespace,
+    sites: list[str],
+    spider_args: dict[str, dict[str, str]],
+    overrides: dict[str, Any],
+    db_url: str,
+    feeds_dir: Path,
+    interactive: bool,
+) -> int:
+    from storage.feeds import build_feeds, write_health_feed
+
+    from crawler.health import HealthSettings, evaluate
+    from crawler.runner import project_settings
+    from storage.repository import StoryStore
+
+    with StoryStore(db_url) as store:
+        run_id = store.start_run(sites)
+        overrides["SISTERCITY_RUN_ID"] = run_id
+        settings = project_settings(overrides)
+        results = _crawl(settings, sites, spider_args, interactive)
+        health = HealthSettings.from_settings(settings)
+        now = datetime.now(UTC)
+        rows: dict[str, dict[str, Any]] = {}
+        for site in sites:
+            result = results[site]
+            store.finish_site_run(run_id, site, result.store_stats())
+            history = [result.run_record()] + [
+                site_run_record(row)
+                for row in store.recent_site_runs(site, health.empty_runs)
+                if row.run_id != run_id
+            ]
+            flags = evaluate(
+                site, history, store.new_story_times(site), now, f"run-{run_id}", health
+            )
+            for flag in flags:
+                logger.warning("Health: %s", flag.message)
+            store.finish_site_run(run_id, site, {"flags": [f.as_dict() for f in flags]})
+            row = store.recent_site_runs(site, 1)[0]
+            rows[site] = summary_row(result, row)
+        store.finish_run(run_id, "flagged" if any(r["flags"] for r in rows.values()) else "ok")
+        build_feeds(store, feeds_dir)
+        write_health_feed(store.open_flags(), feeds_dir)
+    return _report(args, rows, {"run_id": run_id, "feeds_dir": str(feeds_dir), "db": db_url})
+
+
+def site_run_record(row: Any) -> Any:
+    """A stored site run as the health checks see it."""
+    from crawler.health import RunRecord
+
+    ok = sum(int(n) for status, n in (row.responses_by_status or {}).items() if status[0] in "23")
+    return RunRecord(
+        finished=True,
+        requests=row.requests,
+        responses_ok=ok,
+        stories=row.stories_new + row.stories_changed + row.stories_unchanged,
+        generic=int((row.extraction or {}).get("generic", 0)),
+        failed_fetches=row.stories_error,
+    )
+
+
+def summary_row(result: Any, row: Any | None) -> dict[str, Any]:
+    """One site's line of the summary: the crawl's own numbers, the store's counts when stored."""
+    data = result.as_dict()
+    if row is not None:
+        data["stories"] = {
+            "new": row.stories_new,
+            "changed": row.stories_changed,
+            "unchanged": row.stories_unchanged,
+            "error": row.stories_error,
+        }
+        data["partnerships"] = {"new": row.partnerships_new, "changed": row.partnerships_changed}
+        data["flags"] = list(row.flags or [])
+    else:
+        data["flags"] = []
+    return data
+
+
+def _dry_run(
+    args: argparse.Namespace,
+    settings: Any,
+    sites: list[str],
+    spider_args: dict[str, dict[str, str]],
+    interactive: bool,
+) -> int:
+    results = _crawl(settings, sites, spider_args, interactive)
+    rows = {site: summary_row(results[site], None) for site in sites}
+    return _report(args, rows, {"dry_run": True})
+
+
+def _report(
+    args: argparse.Namespace, rows: dict[str, dict[str, Any]], extra: dict[str, Any]
+) -> int:
+    failed = [s for s, r in rows.items() if r["finish_reason"] != "finished" or r["flags"]]
+    code = EXIT_FAILED if failed else EXIT_OK
+    if args.json:
+        print(json.dumps({**extra, "exit_code": code, "sites": rows}, indent=2, ensure_ascii=False))
+    elif code != EXIT_OK or args.verbose or sys.stdout.isatty():
+        from crawler.progress import print_summary
+
+        print_summary(rows, extra)
+    return code
