@@ -196,8 +196,11 @@ class ArticleParser:
             fields = generic_fields(pages, self.timezone)
             title = title or fields.get("title")
             if not body:
-                # Site furniture (copyright lines, skip links) can survive the generic extractor.
-                body = [t for t in fields.get("body", []) if not self.is_boilerplate(t)]
+                # Site furniture (copyright lines, skip links) and the headline repeated as the
+                # first line can survive the generic extractor.
+                body = [
+                    t for t in fields.get("body", []) if not self.is_boilerplate(t) and t != title
+                ]
                 captions.extend(t for t in body if self.is_caption(t))
                 body = [t for t in body if not self.is_caption(t)]
             extraction = EXTRACTION_GENERIC
