@@ -158,8 +158,8 @@ class NewsSpider(scrapy.Spider):
 
     def build_story(self, pages: list[RawPage]) -> Story:
         fields = self.article_parser().parse(pages)
+        self.crawler.stats.inc_value(f"sistercity/extraction/{fields['extraction']}")
         if fields["extraction"] != "site":
-            self.crawler.stats.inc_value(f"sistercity/extraction/{fields['extraction']}")
             self.logger.warning(
                 "Site selectors missed on %s; used the generic extractor", pages[0].url
             )
