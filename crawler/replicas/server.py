@@ -14,6 +14,7 @@ import json
 import pkgutil
 import re
 import threading
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -66,9 +67,10 @@ def load_sites() -> list[ReplicaSite]:
 
 @dataclass
 class Fault:
-    status: int  # 0 drops the connection without an answer
+    status: int  # 0 drops the connection without an answer; 200 with a delay is a slow answer
     times: int
     retry_after: str | None = None
+    delay: float = 0.0
 
 
 @dataclass
@@ -134,6 +136,11 @@ class ReplicaServer:
         """Answer the next ``times`` requests for real ``url`` with ``status`` (0: drop the connection)."""
         with self.state.lock:
             self.state.faults[url] = Fault(status, times, retry_after)
+
+    def slow_down(self, url: str, seconds: float, times: int = 1) -> None:
+        """Answer the next ``times`` requests for real ``url`` normally, but only after ``seconds``."""
+        with self.state.lock:
+            self.state.faults[url] = Fault(200, times, delay=seconds)
 
     def set_unknown_markup(self, slug: str, on: bool = True) -> None:
         (self.state.unknown_markup.add if on else self.state.unknown_markup.discard)(slug)
@@ -230,6 +237,9 @@ class ReplicaServer:
                         fault.times -= 1
                     else:
                         fault = None
+                if fault is not None and fault.delay:
+                    time.sleep(fault.delay)
+                    fault = None
                 if fault is not None:
                     if fault.status == 0:
                         self.close_connection = True
