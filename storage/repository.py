@@ -27,6 +27,7 @@ from storage.diff import paragraph_diff
 from storage.models import (
     ChangeRecord,
     CrawlRun,
+    FeedOutbox,
     FetchError,
     NetworkSize,
     Partnership,
@@ -220,6 +221,7 @@ class StoryStore:
             # derived fields of the version in place and re-apply its claims.
             for name in DERIVED_FIELDS:
                 setattr(latest, name, _plain(getattr(story, name)))
+            session.add(FeedOutbox(version_id=latest.id))  # it may now belong in the feeds
             session.flush()
             result = register.apply(row, latest)
             return Change(kind=UNCHANGED, story_key=row.key, version=latest.version, **result)
@@ -279,6 +281,8 @@ class StoryStore:
         )
         session.add(version)
         session.flush()
+        if cause != "reparse":
+            session.add(FeedOutbox(version_id=version.id))
         for position, page in enumerate(story.raw):
             session.add(
                 RawPageRecord(

@@ -1,0 +1,685 @@
+"""Atom feeds as a pure view of the store (feedgen).
+
+Files, under the feeds directory:
+
+- ``partnerships.atom``: one immutable entry per change-log entry (new partnership, field
+  change, event, conflict, retraction), id ``tag:<authority>:change/<change key>``;
+- ``stories.atom``: new and edited partnership stories, an edit as a new entry with its diff,
+  id ``tag:<authority>:story/<story id>/v<version>``;
+- ``sites/<site>.atom``, ``countries/<iso code>.atom``, ``cities/<slug>.atom``;
+- ``health.atom`` (``write_health_feed``), ``index.html`` and ``feeds.opml``.
+
+Each document keeps the newest ``entries`` entries; older ones sit in RFC 5005 archive pages
+``<feed>-archive-<n>.atom`` of the same size, numbered from the oldest, so a page never changes
+once full. Entries are ordered by when they entered the store, newest first; a feed's
+``updated`` is its newest entry's. Text from pages is escaped and every HTML fragment goes
+through nh3. Files are replaced atomically and written only when their bytes change; a rebuild
+looks only at the store rows added since the last one (``feed_outbox``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urljoin, urlsplit
+from xml.etree import ElementTree
+
+import nh3
+from feedgen.feed import FeedGenerator
+from lxml import etree
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from crawler import __version__
+from storage.diff import describe
+from storage.models import (
+    ChangeEvidence,
+    ChangeRecord,
+    Claim,
+    FeedOutbox,
+    FeedState,
+    Partnership,
+    PlaceRecord,
+    StoreMeta,
+    StoryRecord,
+    StoryVersion,
+)
+from storage.register import RELATION_NOUNS
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # `updated` of a feed with no entries yet: never "now"
+FH_NS = "http://purl.org/syndication/history/1.0"
+ATOM_NS = "http://www.w3.org/2005/Atom"
+ALLOWED_TAGS = {
+    "p",
+    "ul",
+    "li",
+    "a",
+    "del",
+    "ins",
+    "em",
+    "strong",
+    "blockquote",
+    "h3",
+    "br",
+    "span",
+}
+AUTHOR = {"name": "sistercity", "uri": "https://github.com/sistercity/sistercity"}
+INDEX_LATEST = 5
+
+
+@dataclass(frozen=True, kw_only=True)
+class FeedConfig:
+    entries: int = 50
+    base_url: str = "http://127.0.0.1:8080/"
+    tag_authority: str = "sistercity.github.io,2026"
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> FeedConfig:
+        return cls(
+            entries=int(settings.getint("SISTERCITY_FEED_ENTRIES", 50)),
+            base_url=str(settings.get("SISTERCITY_FEEDS_BASE_URL") or cls.base_url),
+            tag_authority=str(settings.get("SISTERCITY_TAG_AUTHORITY") or cls.tag_authority),
+        )
+
+    def tag(self, specific: str) -> str:
+        return f"tag:{self.tag_authority}:{quote(specific, safe=':/@-._~')}"
+
+    def url(self, name: str) -> str:
+        return urljoin(self.base_url if self.base_url.endswith("/") else self.base_url + "/", name)
+
+
+@dataclass(frozen=True)
+class FeedSpec:
+    name: str  # path under the feeds directory, e.g. "countries/kr.atom"
+    title: str
+    kind: str  # "changes" or "stories"
+    country: str | None = None
+    place: str | None = None
+    site: str | None = None
+
+
+@dataclass
+class Entry:
+    seq: int
+    id: str
+    title: str
+    updated: datetime
+    summary: str
+    content: str
+    links: list[tuple[str, str, str]] = field(default_factory=list)  # (href, rel, title)
+    categories: list[tuple[str, str, str]] = field(default_factory=list)  # (term, scheme, label)
+
+
+@dataclass
+class BuildReport:
+    written: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+
+# --- sanitizing ------------------------------------------------------------------------------
+def clean_html(fragment: str) -> str:
+    """HTML made safe for feed readers: no scripts, handlers, javascript: URLs or images."""
+    return nh3.clean(
+        fragment,
+        tags=ALLOWED_TAGS,
+        attributes={"a": {"href", "title"}, "span": {"class"}},
+        url_schemes={"http", "https"},
+        link_rel="nofollow noopener noreferrer",
+    )
+
+
+def safe_url(url: str | None) -> str | None:
+    """Only absolute http(s) URLs leave the store as links."""
+    if not url:
+        return None
+    parts = urlsplit(url.strip())
+    return url.strip() if parts.scheme in {"http", "https"} and parts.netloc else None
+
+
+def _text(value: Any) -> str:
+    return html.escape(str(value or ""), quote=True)
+
+
+def plain(value: str) -> str:
+    """Page text for Atom text constructs: no markup, no control characters."""
+    return "".join(ch for ch in value if ch in "\t\n" or ord(ch) >= 32)
+
+
+# --- atomic writes ---------------------------------------------------------------------------
+def write_atomic(path: Path, data: bytes) -> bool:
+    """Write ``data`` to ``path`` through a temporary file and a rename; False when unchanged."""
+    try:
+        if path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return True
+
+
+# --- queries ---------------------------------------------------------------------------------
+PlaceA = aliased(PlaceRecord)
+PlaceB = aliased(PlaceRecord)
+
+
+def _change_query(spec: FeedSpec) -> Select[Any]:
+    query = select(ChangeRecord.id)
+    if spec.country or spec.place:
+        query = (
+            query.join(Partnership, ChangeRecord.partnership_id == Partnership.id)
+            .join(PlaceA, Partnership.place_a_id == PlaceA.id)
+            .join(PlaceB, Partnership.place_b_id == PlaceB.id)
+        )
+        if spec.country:
+            query = query.where(or_(PlaceA.country == spec.country, PlaceB.country == spec.country))
+        if spec.place:
+            query = query.where(or_(PlaceA.id == spec.place, PlaceB.id == spec.place))
+    return query
+
+
+def _story_query(spec: FeedSpec) -> Select[Any]:
+    query = (
+        select(StoryVersion.id)
+        .join(StoryRecord, StoryVersion.story_id == StoryRecord.id)
+        .where(
+            StoryVersion.cause.in_(("new", "edit")),
+            StoryVersion.is_partnership_story.is_(True),
+            StoryVersion.duplicate_of.is_(None),
+        )
+    )
+    if spec.site:
+        query = query.where(StoryRecord.site == spec.site)
+    return query
+
+
+def _seq_column(spec: FeedSpec) -> Any:
+    return ChangeRecord.id if spec.kind == "changes" else StoryVersion.id
+
+
+def _base_query(spec: FeedSpec) -> Select[Any]:
+    return _change_query(spec) if spec.kind == "changes" else _story_query(spec)
+
+
+def feed_specs(session: Session) -> list[FeedSpec]:
+    """Every feed the store currently calls for, in a fixed order."""
+    specs = [
+        FeedSpec("partnerships.atom", "Sister-city partnerships: every change", "changes"),
+        FeedSpec("stories.atom", "Sister-city partnership stories: new and edited", "stories"),
+    ]
+    for (site,) in session.execute(select(StoryRecord.site).distinct().order_by(StoryRecord.site)):
+        specs.append(
+            FeedSpec(f"sites/{site}.atom", f"Partnership stories from {site}", "stories", site=site)
+        )
+    places = session.scalars(
+        select(PlaceRecord)
+        .where(
+            or_(
+                PlaceRecord.id.in_(select(Partnership.place_a_id)),
+                PlaceRecord.id.in_(select(Partnership.place_b_id)),
+            )
+        )
+        .order_by(PlaceRecord.slug)
+    ).all()
+    for country in sorted({p.country for p in places}):
+        specs.append(
+            FeedSpec(
+                f"countries/{country.lower()}.atom",
+                f"Partnerships of places in {country}",
+                "changes",
+                country=country,
+            )
+        )
+    for place in places:
+        specs.append(
+            FeedSpec(
+                f"cities/{place.slug}.atom",
+                f"Partnerships of {place.name} ({place.country})",
+                "changes",
+                place=place.id,
+            )
+        )
+    return specs
+
+
+# --- entries ---------------------------------------------------------------------------------
+def _change_entry(session: Session, change: ChangeRecord, config: FeedConfig) -> Entry:
+    partnership = session.get(Partnership, change.partnership_id)
+    assert partnership is not None
+    a = session.get(PlaceRecord, partnership.place_a_id)
+    b = session.get(PlaceRecord, partnership.place_b_id)
+    assert a is not None and b is not None
+    sources = (
+        session.execute(
+            select(StoryRecord, StoryVersion)
+            .join(StoryVersion, StoryVersion.story_id == StoryRecord.id)
+            .join(ChangeEvidence, ChangeEvidence.version_id == StoryVersion.id)
+            .where(ChangeEvidence.change_id == change.id)
+            .order_by(StoryVersion.fetched_at, StoryVersion.id)
+        )
+        .tuples()
+        .all()
+    )
+    items, links = [], []
+    latest_per_story = {story.id: (story, version) for story, version in sources}
+    for story, version in latest_per_story.values():
+        sentence = session.scalar(
+            select(Claim.sentence)
+            .where(
+                Claim.version_id == version.id,
+                Claim.partnership_id == partnership.id,
+                Claim.sentence != "",
+            )
+            .order_by(Claim.id)
+            .limit(1)
+        )
+        href = safe_url(story.canonical_url)
+        when = version.published.date().isoformat() if version.published else "undated"
+        label = f"{_text(version.title)}</a>" if href else _text(version.title)
+        item = (
+            (f'<a href="{_text(href)}">' if href else "")
+            + label
+            + f" ({_text(story.site)}, {when})"
+        )
+        if sentence:
+            item += f"<blockquote>{_text(sentence)}</blockquote>"
+        items.append(f"<li>{item}</li>")
+        if href:
+            links.append((href, "alternate" if not links else "related", plain(version.title)))
+    relation = RELATION_NOUNS.get(partnership.relation or "", "")
+    content = f"<p>{_text(change.summary)}</p>"
+    if change.old_value or change.new_value:
+        content += f"<p>Before: {_text(change.old_value or '–')}. After: {_text(change.new_value or '–')}.</p>"
+    content += f"<h3>Sources</h3><ul>{''.join(items)}</ul>"
+    categories = [(change.kind, config.tag("change-kind"), change.kind)]
+    if partnership.relation:
+        categories.append(("relation:" + partnership.relation, config.tag("relation"), relation))
+    categories += [(c, config.tag("country"), c) for c in (a.country, b.country)]
+    if change.event_id is not None:
+        from storage.models import Event
+
+        event = session.get(Event, change.event_id)
+        if event is not None:
+            categories.append(("event:" + event.kind, config.tag("event"), event.kind))
+    return Entry(
+        seq=change.id,
+        id=config.tag(f"change/{change.key}"),
+        title=plain(change.title),
+        updated=change.at,
+        summary=plain(change.summary),
+        content=clean_html(content),
+        links=links,
+        categories=list(dict.fromkeys(categories)),
+    )
+
+
+def _story_entry(session: Session, version: StoryVersion, config: FeedConfig) -> Entry:
+    story = session.get(StoryRecord, version.story_id)
+    assert story is not None
+    when = version.published.date().isoformat() if version.published else "undated"
+    head = f"<p>{_text(story.site)} · published {when} · version {version.version}</p>"
+    if version.cause == "edit" and version.diff:
+        summary = f"Edited: {describe(version.diff)}"
+        parts = [head, f"<p>{_text(summary)}.</p>"]
+        if version.diff.get("title"):
+            old, new = version.diff["title"]
+            parts.append(f"<p>Title: <del>{_text(old)}</del> <ins>{_text(new)}</ins></p>")
+        for op in version.diff.get("ops", []):
+            parts.extend(f"<p><del>{_text(p)}</del></p>" for p in op["old"])
+            parts.extend(f"<p><ins>{_text(p)}</ins></p>" for p in op["new"])
+        title = f"Edited: {version.title}"
+    else:
+        summary = version.body[0] if version.body else version.title
+        parts = [head, *(f"<p>{_text(p)}</p>" for p in version.body)]
+        title = version.title
+    href = safe_url(story.canonical_url)
+    return Entry(
+        seq=version.id,
+        id=config.tag(f"story/{story.key}/v{version.version}"),
+        title=plain(title),
+        updated=version.fetched_at,
+        summary=plain(summary),
+        content=clean_html("".join(parts)),
+        links=[(href, "alternate", plain(version.title))] if href else [],
+        categories=[
+            (story.site, config.tag("site"), story.site),
+            (version.language, config.tag("language"), version.language),
+        ],
+    )
+
+
+def _entries(
+    session: Session, spec: FeedSpec, ids: Sequence[int], config: FeedConfig
+) -> list[Entry]:
+    if spec.kind == "changes":
+        return [_change_entry(session, session.get_one(ChangeRecord, i), config) for i in ids]
+    return [_story_entry(session, session.get_one(StoryVersion, i), config) for i in ids]
+
+
+# --- documents -------------------------------------------------------------------------------
+def archive_name(name: str, page: int) -> str:
+    return f"{name.removesuffix('.atom')}-archive-{page}.atom"
+
+
+def render_feed(
+    spec: FeedSpec,
+    entries: list[Entry],
+    config: FeedConfig,
+    *,
+    page: int | None = None,
+    pages: int = 0,
+) -> bytes:
+    """One Atom document; ``page`` set: archive page ``page`` of ``pages``."""
+    entries = sorted(entries, key=lambda e: (e.updated, e.seq), reverse=True)
+    fg = FeedGenerator()
+    fg.id(
+        config.tag(f"feed/{spec.name.removesuffix('.atom')}" + (f"/archive/{page}" if page else ""))
+    )
+    fg.title(spec.title + (f" (archive page {page})" if page else ""))
+    fg.author(AUTHOR)
+    fg.generator("sistercity", version=__version__, uri=AUTHOR["uri"])
+    fg.link(href=config.url(archive_name(spec.name, page) if page else spec.name), rel="self")
+    fg.link(href=config.url("index.html"), rel="alternate", type="text/html")
+    if page:
+        fg.link(href=config.url(spec.name), rel="current")
+        if page > 1:
+            fg.link(href=config.url(archive_name(spec.name, page - 1)), rel="prev-archive")
+        if page < pages:
+            fg.link(href=config.url(archive_name(spec.name, page + 1)), rel="next-archive")
+    elif pages:
+        fg.link(href=config.url(archive_name(spec.name, pages)), rel="prev-archive")
+    fg.updated(entries[0].updated if entries else EPOCH)
+    for entry in entries:
+        fe = fg.add_entry(order="append")
+        fe.id(entry.id)
+        fe.title(entry.title)
+        fe.updated(entry.updated)
+        fe.published(entry.updated)
+        fe.summary(entry.summary)
+        fe.content(entry.content, type="html")
+        for term, scheme, label in entry.categories:
+            fe.category(term=term, scheme=scheme, label=label)
+    root = etree.fromstring(fg.atom_str(encoding="UTF-8", xml_declaration=True))
+    # feedgen 1.0 drops rel, type and title of entry links, so they are added here.
+    for element, entry in zip(root.findall(f"{{{ATOM_NS}}}entry"), entries, strict=True):
+        for href, rel, title in entry.links:
+            link = etree.SubElement(element, f"{{{ATOM_NS}}}link", href=href, rel=rel, type="text/html")
+            if title:
+                link.set("title", title)
+    if page:
+        root.insert(0, etree.Element(f"{{{FH_NS}}}archive", nsmap={"fh": FH_NS}))
+    etree.indent(root)
+    return etree.tostring(root, encoding="UTF-8", xml_declaration=True) + b"\n"
+
+
+@dataclass
+class _Builder:
+    session: Session
+    feeds_dir: Path
+    config: FeedConfig
+    report: BuildReport
+
+    def count(self, spec: FeedSpec) -> int:
+        return int(
+            self.session.scalar(select(func.count()).select_from(_base_query(spec).subquery())) or 0
+        )
+
+    def ids(
+        self, spec: FeedSpec, *, newest: int | None = None, page: int | None = None
+    ) -> list[int]:
+        seq = _seq_column(spec)
+        if newest is not None:
+            return list(self.session.scalars(_base_query(spec).order_by(seq.desc()).limit(newest)))
+        assert page is not None
+        n = self.config.entries
+        return list(
+            self.session.scalars(_base_query(spec).order_by(seq).offset((page - 1) * n).limit(n))
+        )
+
+    def page_of(self, spec: FeedSpec, seq_value: int) -> int:
+        seq = _seq_column(spec)
+        query = _base_query(spec).where(seq < seq_value)
+        before = int(self.session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+        return before // self.config.entries + 1
+
+    def write(self, name: str, data: bytes) -> None:
+        if write_atomic(self.feeds_dir / name, data):
+            self.report.written.append(name)
+        else:
+            self.report.unchanged += 1
+
+    def build(self, spec: FeedSpec, revised: Iterable[int] | None) -> None:
+        """Write the feed and the archive pages that are new or hold revised entries
+        (``revised`` None: every page)."""
+        n = self.config.entries
+        total = self.count(spec)
+        pages = max(0, (total - 1) // n)
+        state = self.session.get(FeedState, spec.name)
+        old_pages = state.archive_pages if state else 0
+        newest = _entries(self.session, spec, self.ids(spec, newest=n), self.config)
+        data = render_feed(spec, newest, self.config, pages=pages)
+        self.write(spec.name, data)
+        if revised is None:
+            todo = set(range(1, pages + 1))
+        else:
+            todo = set(range(old_pages + 1, pages + 1)) | (
+                {old_pages} if 0 < old_pages < pages else set()
+            )
+            todo |= {self.page_of(spec, s) for s in revised}
+            todo |= {
+                k
+                for k in range(1, pages + 1)
+                if not (self.feeds_dir / archive_name(spec.name, k)).exists()
+            }
+        for page in sorted(k for k in todo if 1 <= k <= pages):
+            entries = _entries(self.session, spec, self.ids(spec, page=page), self.config)
+            self.write(
+                archive_name(spec.name, page),
+                render_feed(spec, entries, self.config, page=page, pages=pages),
+            )
+        if state is None:
+            state = FeedState(name=spec.name, sha256="", entries=0, archive_pages=0)
+            self.session.add(state)
+        state.sha256 = hashlib.sha256(data).hexdigest()
+        state.entries = total
+        state.archive_pages = pages
+
+
+def _meta_key(feeds_dir: Path) -> str:
+    return "feeds.outbox:" + hashlib.sha256(str(feeds_dir).encode()).hexdigest()[:16]
+
+
+def build_feeds(
+    store: Any,
+    feeds_dir: str | Path | None = None,
+    config: FeedConfig | None = None,
+    *,
+    full: bool = False,
+) -> BuildReport:
+    """Bring the feeds in ``feeds_dir`` up to date with the store (``store``: a ``StoryStore``).
+
+    Only feeds touched by store rows added since the last build into this directory are
+    rendered (all of them with ``full``); a file is rewritten only when its bytes change.
+    """
+    from crawler.config import default_feeds_dir
+
+    config = config or FeedConfig()
+    root = Path(feeds_dir or default_feeds_dir()).resolve()
+    root.mkdir(parents=True, exist_ok=True)
+    report = BuildReport()
+    with store.session() as session:
+        key = _meta_key(root)
+        meta = session.get(StoreMeta, key)
+        watermark = int(meta.value) if meta else 0
+        top = int(session.scalar(select(func.max(FeedOutbox.id))) or 0)
+        specs = feed_specs(session)
+        builder = _Builder(session, root, config, report)
+        dirty: dict[str, set[int] | None] = {}
+        if full or meta is None:
+            dirty = {s.name: None for s in specs}
+        else:
+            dirty = _dirty_feeds(session, watermark, top)
+        for spec in specs:
+            if not (root / spec.name).exists():
+                dirty[spec.name] = None
+        for spec in specs:
+            if spec.name in dirty:
+                builder.build(spec, dirty[spec.name])
+        if dirty or not (root / "index.html").exists() or not (root / "feeds.opml").exists():
+            builder.write("index.html", render_index(session, specs, root, config))
+            builder.write("feeds.opml", render_opml(specs, root, config))
+        if meta is None:
+            session.add(StoreMeta(key=key, value=str(top)))
+        else:
+            meta.value = str(top)
+    return report
+
+
+def _dirty_feeds(session: Session, watermark: int, top: int) -> dict[str, set[int] | None]:
+    dirty: dict[str, set[int] | None] = {}
+
+    def mark(name: str, seq: int) -> None:
+        bucket = dirty.setdefault(name, set())
+        if bucket is not None:
+            bucket.add(seq)
+
+    rows = session.execute(
+        select(FeedOutbox.change_id, FeedOutbox.version_id).where(
+            FeedOutbox.id > watermark, FeedOutbox.id <= top
+        )
+    ).all()
+    for change_id, version_id in rows:
+        if change_id is not None:
+            change = session.get_one(ChangeRecord, change_id)
+            p = session.get_one(Partnership, change.partnership_id)
+            mark("partnerships.atom", change.id)
+            for place_id in (p.place_a_id, p.place_b_id):
+                place = session.get_one(PlaceRecord, place_id)
+                mark(f"countries/{place.country.lower()}.atom", change.id)
+                mark(f"cities/{place.slug}.atom", change.id)
+        if version_id is not None:
+            version = session.get_one(StoryVersion, version_id)
+            story = session.get_one(StoryRecord, version.story_id)
+            mark("stories.atom", version.id)
+            mark(f"sites/{story.site}.atom", version.id)
+    return dirty
+
+
+# --- index.html and feeds.opml ---------------------------------------------------------------
+def _latest_titles(session: Session, spec: FeedSpec, config: FeedConfig) -> list[Entry]:
+    seq = _seq_column(spec)
+    ids = list(session.scalars(_base_query(spec).order_by(seq.desc()).limit(INDEX_LATEST)))
+    return _entries(session, spec, ids, config)
+
+
+def render_index(session: Session, specs: list[FeedSpec], root: Path, config: FeedConfig) -> bytes:
+    sections = []
+    for spec in specs:
+        entries = _latest_titles(session, spec, config)
+        items = []
+        for entry in entries:
+            href = entry.links[0][0] if entry.links else None
+            title = _text(entry.title)
+            label = f'<a href="{_text(href)}">{title}</a>' if href else title
+            items.append(
+                f'<li>{label} <span class="date">{entry.updated.date().isoformat()}</span></li>'
+            )
+        body = f"<ul>{''.join(items)}</ul>" if items else "<p>No entries yet.</p>"
+        sections.append(
+            f'<h3><a href="{_text(config.url(spec.name))}">{_text(spec.title)}</a></h3>'
+            f"<p>{_text(spec.name)}</p>{body}"
+        )
+    if (root / "health.atom").exists():
+        sections.append(f'<h3><a href="{_text(config.url("health.atom"))}">Crawl health</a></h3>')
+    fragment = clean_html("".join(sections))
+    page = (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
+        "<title>sistercity feeds</title>"
+        "<style>body{font-family:sans-serif;max-width:50em;margin:2em auto}.date{color:#666}</style>"
+        "</head><body><h1>sistercity feeds</h1>"
+        f'<p>Subscribe in any feed reader. All feeds as <a href="{_text(config.url("feeds.opml"))}">OPML</a>.</p>'
+        f"{fragment}</body></html>\n"
+    )
+    return page.encode("utf-8")
+
+
+def render_opml(specs: list[FeedSpec], root: Path, config: FeedConfig) -> bytes:
+    opml = ElementTree.Element("opml", version="2.0")
+    head = ElementTree.SubElement(opml, "head")
+    ElementTree.SubElement(head, "title").text = "sistercity feeds"
+    body = ElementTree.SubElement(opml, "body")
+    names = [(s.name, s.title) for s in specs]
+    if (root / "health.atom").exists():
+        names.append(("health.atom", "Crawl health"))
+    for name, title in names:
+        ElementTree.SubElement(
+            body,
+            "outline",
+            type="rss",
+            text=title,
+            title=title,
+            xmlUrl=config.url(name),
+            htmlUrl=config.url("index.html"),
+        )
+    ElementTree.indent(opml)
+    return ElementTree.tostring(opml, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+# --- health ----------------------------------------------------------------------------------
+def write_health_feed(
+    flags: Iterable[Any], feeds_dir: str | Path, config: FeedConfig | None = None
+) -> bool:
+    """Write ``health.atom`` from health flags (dicts or objects with site, kind, message,
+    raised_at, id); returns whether the file changed."""
+    config = config or FeedConfig()
+    entries = []
+    for seq, flag in enumerate(flags):
+        get = flag.get if isinstance(flag, dict) else lambda k, f=flag: getattr(f, k)
+        raised = get("raised_at")
+        if isinstance(raised, str):
+            raised = datetime.fromisoformat(raised)
+        if raised.tzinfo is None:
+            raise ValueError(f"health flag {get('id')} has a naive raised_at")
+        message = plain(str(get("message")))
+        entries.append(
+            Entry(
+                seq=seq,
+                id=config.tag(f"health/{get('id')}"),
+                title=plain(f"{get('site')}: {get('kind')}"),
+                updated=raised,
+                summary=message,
+                content=clean_html(f"<p>{_text(message)}</p>"),
+                categories=[(str(get("kind")), config.tag("health"), str(get("kind")))],
+            )
+        )
+    spec = FeedSpec("health.atom", "sistercity crawl health", "health")
+    return write_atomic(Path(feeds_dir) / "health.atom", render_feed(spec, entries, config))
+
+
+__all__ = [
+    "BuildReport",
+    "FeedConfig",
+    "build_feeds",
+    "clean_html",
+    "render_feed",
+    "write_atomic",
+    "write_health_feed",
+]
