@@ -146,7 +146,8 @@ def run_spiders(
     progress: Progress | None = None,
 ) -> dict[str, SiteResult]:
     """Crawl ``sites`` concurrently in this process; blocks until all are done."""
-    process = CrawlerProcess(settings, install_root_handler=False)
+    settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")  # the CLI set up logging
+    process = CrawlerProcess(settings)
     results: dict[str, SiteResult] = {}
 
     def watch(crawler: Crawler, site: str) -> None:
