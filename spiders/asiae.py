@@ -40,8 +40,9 @@ class AsiaeParser(ParserProxy):
         _listing_link_selectors = (
             ".article_list h3 a::attr(href)",
             "#special_list a::attr(href)",
+            "a::attr(href)",
         )
-        _listing_next_selectors = (".paging a.next::attr(href)",)
+        _listing_next_selectors = (".paging a.next::attr(href)", "//a[normalize-space() = 'Next']/@href")
         # Page furniture that can sit inside the article box on some templates.
         _boilerplate_patterns = (
             re.compile(r"^©\s*The Asia Business Daily"),
