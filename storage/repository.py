@@ -2,8 +2,8 @@
 
 ``record(story)`` files one fetched story and says what it did to the store (urlwatch's job
 states): ``new``, ``changed`` (the publisher edited it), ``unchanged`` or ``error``. A version is
-written only when the normalized content changes; when only our parser changed (same raw bytes,
-another parser version) the version is written with cause ``reparse`` and the fetch counts as
+written only when the normalized content changes; when only our parsing changed (the same raw
+bytes, other text) the version is written with cause ``reparse`` and the fetch counts as
 unchanged, so a parser upgrade never looks like an edit.
 """
 
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.db import open_engine, upgrade
@@ -225,7 +225,8 @@ class StoryStore:
             session.flush()
             result = register.apply(row, latest)
             return Change(kind=UNCHANGED, story_key=row.key, version=latest.version, **result)
-        reparse = story.parser_version != latest.parser_version and rhash == latest.raw_hash
+        # Same bytes from the site, different text: our parsing changed, not the story.
+        reparse = rhash == latest.raw_hash
         diff = paragraph_diff(latest.title, list(latest.body), story.title, list(story.body))
         number = latest.version + 1
         version = self._write_version(
@@ -470,7 +471,8 @@ class StoryStore:
         partnership counts the store counted itself are kept unless given here."""
         with self.session() as session:
             row = self._site_run(session, run_id, site)
-            row.finished_at = stats.get("finished_at") or _now()
+            if stats.get("finished_at") or row.finished_at is None:
+                row.finished_at = stats.get("finished_at") or _now()
             if stats.get("started_at"):
                 row.started_at = stats["started_at"]
             for name in ("requests", "errors"):
@@ -509,6 +511,35 @@ class StoryStore:
                     .limit(n)
                 )
             )
+
+    def new_story_times(self, site: str) -> list[datetime]:
+        """When each of the site's stories was first seen, oldest first."""
+        with self.sessions() as session:
+            return list(
+                session.scalars(
+                    select(StoryRecord.first_seen)
+                    .where(StoryRecord.site == site)
+                    .order_by(StoryRecord.first_seen)
+                )
+            )
+
+    def open_flags(self) -> list[dict[str, Any]]:
+        """Health flags of each site's most recent finished run (what ``health.atom`` shows)."""
+        with self.sessions() as session:
+            latest = (
+                select(SiteRun.site, func.max(SiteRun.run_id).label("run_id"))
+                .where(SiteRun.finished_at.is_not(None))
+                .group_by(SiteRun.site)
+                .subquery()
+            )
+            rows = session.scalars(
+                select(SiteRun)
+                .join(
+                    latest, and_(SiteRun.site == latest.c.site, SiteRun.run_id == latest.c.run_id)
+                )
+                .order_by(SiteRun.site)
+            )
+            return [dict(flag) for row in rows for flag in (row.flags or [])]
 
     def run(self, run_id: int) -> CrawlRun | None:
         with self.sessions() as session:
