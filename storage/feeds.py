@@ -266,17 +266,13 @@ def _change_entry(session: Session, change: ChangeRecord, config: FeedConfig) ->
     a = session.get(PlaceRecord, partnership.place_a_id)
     b = session.get(PlaceRecord, partnership.place_b_id)
     assert a is not None and b is not None
-    sources = (
-        session.execute(
-            select(StoryRecord, StoryVersion)
-            .join(StoryVersion, StoryVersion.story_id == StoryRecord.id)
-            .join(ChangeEvidence, ChangeEvidence.version_id == StoryVersion.id)
-            .where(ChangeEvidence.change_id == change.id)
-            .order_by(StoryVersion.fetched_at, StoryVersion.id)
-        )
-        .tuples()
-        .all()
-    )
+    sources = session.execute(
+        select(StoryRecord, StoryVersion)
+        .join(StoryVersion, StoryVersion.story_id == StoryRecord.id)
+        .join(ChangeEvidence, ChangeEvidence.version_id == StoryVersion.id)
+        .where(ChangeEvidence.change_id == change.id)
+        .order_by(StoryVersion.fetched_at, StoryVersion.id)
+    ).all()
     items, links = [], []
     latest_per_story = {story.id: (story, version) for story, version in sources}
     for story, version in latest_per_story.values():
@@ -420,7 +416,9 @@ def render_feed(
     # feedgen 1.0 drops rel, type and title of entry links, so they are added here.
     for element, entry in zip(root.findall(f"{{{ATOM_NS}}}entry"), entries, strict=True):
         for href, rel, title in entry.links:
-            link = etree.SubElement(element, f"{{{ATOM_NS}}}link", href=href, rel=rel, type="text/html")
+            link = etree.SubElement(
+                element, f"{{{ATOM_NS}}}link", href=href, rel=rel, type="text/html"
+            )
             if title:
                 link.set("title", title)
     if page:

@@ -373,7 +373,7 @@ class StoryStore:
                 query = query.where(
                     StoryRecord.last_seen >= datetime.combine(since, datetime.min.time(), UTC)
                 )
-            return [(s, v) for s, v in session.execute(query).tuples()]
+            return [(s, v) for s, v in session.execute(query)]
 
     def known_canonical_urls(self, site: str) -> set[str]:
         with self.sessions() as session:
@@ -390,7 +390,7 @@ class StoryStore:
                 .where(StoryVersion.version == StoryRecord.latest_version)
                 .order_by(StoryRecord.id)
             )
-            for story, version in session.execute(query).tuples():
+            for story, version in session.execute(query):
                 yield {
                     "story_id": story.key,
                     "site": story.site,
@@ -432,7 +432,7 @@ class StoryStore:
                 .where(ChangeRecord.key == change_key)
                 .order_by(StoryRecord.key, StoryVersion.version)
             )
-            return [(k, v) for k, v in session.execute(query).tuples()]
+            return [(k, v) for k, v in session.execute(query)]
 
     def field_evidence(self, partnership_key: str) -> dict[str, dict[str, list[str]]]:
         """For each field, each value still supported and the story versions behind it."""
@@ -488,9 +488,10 @@ class StoryStore:
                     setattr(row, f"{group}_{verb}", int(value))
             if "flags" in stats:
                 row.flags = list(stats["flags"])
-            row.duration = (
-                stats.get("duration") or (row.finished_at - row.started_at).total_seconds()
-            )
+            if stats.get("duration") is not None:
+                row.duration = float(stats["duration"])
+            elif row.duration is None and row.finished_at is not None:
+                row.duration = (row.finished_at - row.started_at).total_seconds()
 
     def finish_run(self, run_id: int, status: str) -> None:
         with self.session() as session:
