@@ -111,6 +111,8 @@ class Register:
         touched: set[int] = {c.partnership_id for c in old_claims}
         for claim in old_claims:
             claim.active = False
+        # Values each pair had before this version, to tell repeats and conflicts apart.
+        before = self._values_before(touched, story.id)
         self._network_sizes(story, version)
 
         created: set[int] = set()
@@ -127,6 +129,8 @@ class Register:
             partnership, is_new = self._partnership(item, reported_at)
             if is_new:
                 created.add(partnership.id)
+            if partnership.id not in touched:
+                before.update(self._values_before({partnership.id}, story.id))
             touched.add(partnership.id)
             partnership.last_reported = max(partnership.last_reported, reported_at)
             partnership.first_reported = min(partnership.first_reported, reported_at)
@@ -147,8 +151,6 @@ class Register:
                     claim.event_id = self._event_for(partnership, item, reported_at).id
                 s.add(claim)
                 new_claims[partnership.id].append(claim)
-        # Values each pair had before this version, to tell repeats and conflicts apart.
-        before = self._values_before(touched, story.id)
         s.flush()
 
         logged: list[ChangeRecord] = []

@@ -1,0 +1,252 @@
+"""The partnership register: new pairs, repeated reports, contradictions, retractions, events
+grouped across sites, network sizes; and the same register on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from storage import StoryStore
+from tests.storeconf import *  # noqa: F403
+from tests.storefactory import (
+    BINZHOU,
+    GOYANG,
+    QINGDAO,
+    asiae_gwangju_qingdao,
+    binzhou_goyang,
+    chinadaily_qingdao_gwangju,
+    licheng_gangnam,
+    make_story,
+    not_partnership,
+    pair,
+    qingdao_network,
+)
+
+T1 = datetime(2025, 5, 1, 3, 0, tzinfo=UTC)
+T2 = T1 + timedelta(days=1)
+T3 = T1 + timedelta(days=2)
+QG = "geonames:1797929|geonames:1841811"
+BG = "geonames:1816336|geonames:1842485"
+LG = "geonames:1803331|geonames:8224650"
+
+
+def kinds(store: StoryStore, key: str) -> list[str]:
+    return [c.kind for c in store.changes(key)]
+
+
+def test_a_signing_story_creates_the_partnership_with_a_plain_title(store: StoryStore) -> None:
+    change = store.record(asiae_gwangju_qingdao(T1))
+    assert change.partnerships_new == 1
+    p = store.partnership(QG)
+    assert (p.relation, p.status, p.began, p.latest_event, p.latest_event_date) == (
+        "sister",
+        "active",
+        "2024-11-21",
+        "established",
+        "2024-11-21",
+    )
+    (logged,) = store.changes(QG)
+    assert logged.kind == "new"
+    assert logged.title == "Qingdao (CN) – Gwangju (KR): sister-city agreement signed 2024-11-21"
+    assert store.change_evidence(logged.key) == [(change.story_key, 1)]
+
+
+def test_a_repeated_report_is_evidence_not_a_change(store: StoryStore) -> None:
+    store.record(asiae_gwangju_qingdao(T1))
+    copy = asiae_gwangju_qingdao(T2)
+    copy.site, copy.url, copy.canonical_url = (
+        "chinadaily_shandong",
+        "https://x.example/1",
+        "https://x.example/1",
+    )
+    copy.story_id = "chinadaily_shandong/20241127/c_1051370"
+    copy.content_hash = "other"
+    change = store.record(copy)
+    assert change.partnership_changes == []
+    assert kinds(store, QG) == ["new"]
+    assert sorted(store.field_evidence(QG)["relation"]["sister"]) == [
+        "asiae/20241122/2024112211525203153/v1",
+        "chinadaily_shandong/20241127/c_1051370/v1",
+    ]
+    # Both stories are sources of the one signing event.
+    (new,) = store.changes(QG)
+    assert [k for k, _ in store.change_evidence(new.key)] == [
+        "asiae/20241122/2024112211525203153",
+        "chinadaily_shandong/20241127/c_1051370",
+    ]
+
+
+def test_a_newer_contradicting_report_wins_and_the_disagreement_stays_visible(
+    store: StoryStore,
+) -> None:
+    store.record(asiae_gwangju_qingdao(T1))  # published 2024-11-22: "sister"
+    store.record(chinadaily_qingdao_gwangju(T2))  # published 2024-11-27: "friendly cooperation"
+    assert store.partnership(QG).relation == "friendly_cooperation"
+    new, field = store.changes(QG)
+    assert (field.kind, field.field, field.old_value, field.new_value) == (
+        "field",
+        "relation",
+        "sister",
+        "friendly_cooperation",
+    )
+    assert "other sources still say sister" in field.title
+    assert set(store.field_evidence(QG)["relation"]) == {"sister", "friendly_cooperation"}
+
+
+def test_an_older_contradicting_report_is_logged_as_a_conflict(store: StoryStore) -> None:
+    store.record(chinadaily_qingdao_gwangju(T1))
+    store.record(asiae_gwangju_qingdao(T2))
+    assert store.partnership(QG).relation == "friendly_cooperation"
+    assert kinds(store, QG) == ["new", "conflict"]
+    conflict = store.changes(QG)[1]
+    assert (conflict.field, conflict.old_value, conflict.new_value) == (
+        "relation",
+        "friendly_cooperation",
+        "sister",
+    )
+    assert conflict.title.endswith(
+        "this story says sister, the register keeps friendly cooperation"
+    )
+
+
+def test_a_weak_single_source_does_not_override_a_confident_one(store: StoryStore) -> None:
+    store.record(asiae_gwangju_qingdao(T1))
+    weak = chinadaily_qingdao_gwangju(T2)
+    weak.confidence = 0.2
+    store.record(weak)
+    assert store.partnership(QG).relation == "sister"
+    assert kinds(store, QG) == ["new", "conflict"]
+
+
+def test_an_edit_that_drops_the_claim_retracts_the_partnership(store: StoryStore) -> None:
+    store.record(binzhou_goyang(T1))
+    edited = binzhou_goyang(T2)
+    edited.body = ["Binzhou held an online conference on Dec 6."]
+    edited.content_hash = "edited"
+    edited.partnerships = []
+    edited.raw[0].body = b"<html><p>Binzhou held an online conference on Dec 6.</p></html>"
+    edited.is_partnership_story = False
+    change = store.record(edited)
+    assert change.kind == "changed"
+    p = store.partnership(BG)
+    assert p.retracted is True
+    assert kinds(store, BG) == ["new", "retraction"]
+    assert store.field_evidence(BG) == {}
+    retraction = store.changes(BG)[-1]
+    assert store.change_evidence(retraction.key) == [("chinadaily_shandong/20211216/c_692691", 2)]
+
+
+def test_an_anniversary_on_a_known_pair_is_an_event_and_close_reports_share_it(
+    store: StoryStore,
+) -> None:
+    store.record(
+        make_story(
+            "chinesetoday",
+            "1",
+            "Binzhou and Goyang",
+            ["Sister cities since 1996."],
+            fetched=T1,
+            partnerships=[
+                pair(BINZHOU, GOYANG, since_year=1996, evidence="Sister cities since 1996.")
+            ],
+        )
+    )
+    store.record(binzhou_goyang(T2))  # 25th anniversary on 2021-12-06
+    assert kinds(store, BG) == ["new", "event"]
+    event = store.changes(BG)[1]
+    assert event.title == "Binzhou (CN) – Goyang (KR): 25th anniversary marked 2021-12-06"
+    # Another site reports the same online conference, dated three days later: same event.
+    same = make_story(
+        "asiae",
+        "2021120910000000001",
+        "Goyang marks 25 years with Binzhou",
+        ["Goyang and Binzhou met online."],
+        fetched=T3,
+        partnerships=[
+            pair(BINZHOU, GOYANG, event="anniversary", event_date="2021-12-09", since_year=1996)
+        ],
+    )
+    assert store.record(same).partnership_changes == []
+    assert len(store.change_evidence(event.key)) == 2
+    # A visit a month later is an event of its own.
+    visit = make_story(
+        "asiae",
+        "2022011010000000001",
+        "Binzhou delegation visits Goyang",
+        ["A delegation visited Goyang."],
+        fetched=T3,
+        partnerships=[pair(BINZHOU, GOYANG, event="exchange", event_date="2022-01-10")],
+    )
+    store.record(visit)
+    assert kinds(store, BG) == ["new", "event", "event"]
+    assert store.partnership(BG).latest_event == "exchange"
+
+
+def test_a_changed_start_year_is_a_field_change(store: StoryStore) -> None:
+    store.record(licheng_gangnam(T1, since_year=2007))
+    store.record(licheng_gangnam(T2, since_year=2008))
+    field = store.changes(LG)[-1]
+    assert (field.kind, field.field, field.old_value, field.new_value) == (
+        "field",
+        "began",
+        "2007",
+        "2008",
+    )
+    assert store.partnership(LG).began == "2008"
+
+
+def test_network_sizes_are_dated_observations(store: StoryStore) -> None:
+    store.record(qingdao_network(T1))
+    later = make_story(
+        "chinadaily_shandong",
+        "c_2",
+        "Qingdao's friends",
+        ["Qingdao has 95 partner cities in 54 countries."],
+        fetched=T2,
+        network_sizes=[
+            {
+                "place": QINGDAO,
+                "cities": 95,
+                "countries": 54,
+                "as_of": "2025-03-01",
+                "evidence": "95 cities",
+            }
+        ],
+    )
+    store.record(later)
+    assert [(n.as_of, n.cities, n.countries) for n in store.network_sizes(QINGDAO["id"])] == [
+        ("2023-10-06", 86, 48),
+        ("2025-03-01", 95, 54),
+    ]
+
+
+def test_stories_without_claims_leave_the_register_alone(store: StoryStore) -> None:
+    store.record(not_partnership(T1))
+    assert store.partnerships() == []
+    assert store.changes() == []
+
+
+SCENARIO = [
+    lambda: asiae_gwangju_qingdao(T1),
+    lambda: chinadaily_qingdao_gwangju(T1),
+    lambda: binzhou_goyang(T1),
+    lambda: licheng_gangnam(T1),
+    lambda: qingdao_network(T1),
+    lambda: not_partnership(T1),
+    lambda: licheng_gangnam(T2, since_year=2008),
+    lambda: asiae_gwangju_qingdao(T3, body_extra=["They will also exchange students."]),
+]
+
+
+def run_scenario(store: StoryStore) -> dict:
+    for build in SCENARIO:
+        store.record(build())
+    return store.register_snapshot()
+
+
+def test_sqlite_and_postgresql_build_the_same_register(
+    sqlite_store: StoryStore, postgres_url: str
+) -> None:
+    with StoryStore.open(postgres_url) as pg:
+        assert run_scenario(pg) == run_scenario(sqlite_store)
+    snapshot = sqlite_store.register_snapshot()
+    assert set(snapshot) == {QG, BG, LG}
