@@ -16,11 +16,6 @@ from crawler.parsing import ArticleParser, ParserProxy
 _ID_RE = re.compile(r"(?:/en/article/(?:[a-z0-9-]+/)?|[?&]idxno=)(\d{19})(?=$|[/?#&])")
 
 
-def article_id(url: str) -> str | None:
-    found = _ID_RE.search(url)
-    return found.group(1) if found else None
-
-
 class AsiaeParser(ParserProxy):
     site = "asiae"
 
@@ -59,8 +54,13 @@ class AsiaeParser(ParserProxy):
             found, source = super().published(sel, url)
             return found, "id" if source == "url" else source
 
+        @staticmethod
+        def article_id(url: str) -> str | None:
+            found = _ID_RE.search(url)
+            return found.group(1) if found else None
+
         def url_date(self, url: str) -> datetime | None:
-            found = article_id(url)
+            found = self.article_id(url)
             if not found:
                 return None
             try:
@@ -87,5 +87,5 @@ class AsiaeSpider(NewsSpider):
 
     @classmethod
     def canonical_url(cls, url: str) -> str:
-        found = article_id(url)
+        found = AsiaeParser.V1.article_id(url)
         return f"https://www.asiae.co.kr/en/article/{found}" if found and cls.is_article_url(url) else url
