@@ -79,7 +79,11 @@ class ChinaOrgCnParser(ParserProxy):
             '//div[@id="autopage"]//a/@href',
             r'//a[re:test(@href, "content_\d+_\d+\.s?html?$")]/@href',
         )
-        _listing_link_selectors = ("ul.list li a::attr(href)", "#list a::attr(href)", "a::attr(href)")
+        _listing_link_selectors = (
+            "ul.list li a::attr(href)",
+            "#list a::attr(href)",
+            "a::attr(href)",
+        )
         _listing_next_selectors = (
             '//div[@id="autopage"]//a[normalize-space()="Next" or normalize-space()="下一页"]/@href',
             '//a[normalize-space()="Next" or normalize-space()="下一页"]/@href',

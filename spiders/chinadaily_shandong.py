@@ -70,9 +70,7 @@ class ChinadailyShandongParser(ParserProxy):
             re.compile(r"^Related Stories$", re.I),
             re.compile(r"^(?:Print\s*)+$"),
         )
-        _caption_patterns = (
-            re.compile(r"\[Photo(?:/[^\]]*| provided [^\]]*| by [^\]]*)?\]$"),
-        )
+        _caption_patterns = (re.compile(r"\[Photo(?:/[^\]]*| provided [^\]]*| by [^\]]*)?\]$"),)
 
         def language(self, sel: Selector) -> str:
             return "en"

@@ -73,7 +73,10 @@ class ChinaOrgCnReplica(ReplicaSite):
         for number, chunk in enumerate(pages, start=1):
             html = self.env.get_template("listing.html").render(
                 entries=[self._entry(e) for e in chunk],
-                pager=[(str(n), None if n == number else _listing_url(n)) for n in range(1, len(pages) + 1)],
+                pager=[
+                    (str(n), None if n == number else _listing_url(n))
+                    for n in range(1, len(pages) + 1)
+                ],
                 next_url=_listing_url(number + 1) if number < len(pages) else None,
             )
             out[_listing_url(number)] = Resource(html.encode("utf-8"))
@@ -88,10 +91,14 @@ class ChinaOrgCnReplica(ReplicaSite):
     def _article(
         self, story: dict[str, Any], stories: dict[str, dict[str, Any]], edition: int
     ) -> dict[str, Resource]:
-        pages = [_blocks(p) for p in story["pages"]] if "pages" in story else [_blocks(story["body"])]
+        pages = (
+            [_blocks(p) for p in story["pages"]] if "pages" in story else [_blocks(story["body"])]
+        )
         if edition == 2 and "edited" in story:
             pages[0][story["edited"]["index"]] = {"text": story["edited"]["text"]}
-        related = [(stories[k]["url"], stories[k]["title"]) for k in story["related"] if k in stories]
+        related = [
+            (stories[k]["url"], stories[k]["title"]) for k in story["related"] if k in stories
+        ]
         variant = story["variant"]
         out = {}
         for number, blocks in enumerate(pages, start=1):

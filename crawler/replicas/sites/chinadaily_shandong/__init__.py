@@ -73,7 +73,10 @@ class ChinadailyShandongReplica(ReplicaSite):
             out[_listing_url(number)] = self._html(
                 "listing.html",
                 entries=[self._entry(e) for e in chunk],
-                pager=[(str(n), None if n == number else _listing_url(n)) for n in range(1, len(pages) + 1)],
+                pager=[
+                    (str(n), None if n == number else _listing_url(n))
+                    for n in range(1, len(pages) + 1)
+                ],
                 next_url=_listing_url(number + 1) if number < len(pages) else None,
             )
         return out
@@ -82,15 +85,24 @@ class ChinadailyShandongReplica(ReplicaSite):
         story = self.stories[entry["story"]]
         url = entry.get("url", story["url"])
         month, day = _URL_DATE.search(url).groups()  # type: ignore[union-attr]
-        return {"url": url, "title": story["title"], "date": f"{month}-{day}", "summary": story["summary"]}
+        return {
+            "url": url,
+            "title": story["title"],
+            "date": f"{month}-{day}",
+            "summary": story["summary"],
+        }
 
     def _article(
         self, story: dict[str, Any], stories: dict[str, dict[str, Any]], edition: int
     ) -> dict[str, Resource]:
-        pages = [_blocks(p) for p in story["pages"]] if "pages" in story else [_blocks(story["body"])]
+        pages = (
+            [_blocks(p) for p in story["pages"]] if "pages" in story else [_blocks(story["body"])]
+        )
         if edition == 2 and "edited" in story:
             pages[0][story["edited"]["index"]] = {"text": story["edited"]["text"]}
-        related = [(stories[k]["url"], stories[k]["title"]) for k in story["related"] if k in stories]
+        related = [
+            (stories[k]["url"], stories[k]["title"]) for k in story["related"] if k in stories
+        ]
         template = "article_old.html" if story.get("template") == "old" else "article.html"
         out = {}
         for url in [story["url"], *story.get("aliases", [])]:
