@@ -299,14 +299,14 @@ def _change_entry(session: Session, change: ChangeRecord, config: FeedConfig) ->
         items.append(f"<li>{item}</li>")
         if href:
             links.append((href, "alternate" if not links else "related", plain(version.title)))
-    relation = RELATION_NOUNS.get(partnership.relation or "", "")
+    relation = RELATION_NOUNS.get(change.relation or "", "")
     content = f"<p>{_text(change.summary)}</p>"
     if change.old_value or change.new_value:
         content += f"<p>Before: {_text(change.old_value or '–')}. After: {_text(change.new_value or '–')}.</p>"
     content += f"<h3>Sources</h3><ul>{''.join(items)}</ul>"
     categories = [(change.kind, config.tag("change-kind"), change.kind)]
-    if partnership.relation:
-        categories.append(("relation:" + partnership.relation, config.tag("relation"), relation))
+    if change.relation:
+        categories.append(("relation:" + change.relation, config.tag("relation"), relation))
     categories += [(c, config.tag("country"), c) for c in (a.country, b.country)]
     if change.event_id is not None:
         from storage.models import Event

@@ -185,6 +185,7 @@ class ChangeRecord(Base):
     old_value: Mapped[str | None] = mapped_column(String(32))
     new_value: Mapped[str | None] = mapped_column(String(32))
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
+    relation: Mapped[str | None] = mapped_column(String(32))  # the pair's relation at the time
     at: Mapped[datetime]
     title: Mapped[str] = mapped_column(Text)
     summary: Mapped[str] = mapped_column(Text)

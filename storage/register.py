@@ -483,6 +483,7 @@ class Register:
             old_value=old,
             new_value=new,
             event_id=event.id if event else None,
+            relation=p.relation,
             at=at,
             title=f"{self.pair_name(p)}: {summary}",
             summary=summary[:1].upper() + summary[1:] + ".",

@@ -261,6 +261,7 @@ def upgrade() -> None:
         sa.Column("old_value", sa.String(length=32), nullable=True),
         sa.Column("new_value", sa.String(length=32), nullable=True),
         sa.Column("event_id", sa.Integer(), nullable=True),
+        sa.Column("relation", sa.String(length=32), nullable=True),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("title", sa.Text(), nullable=False),
         sa.Column("summary", sa.Text(), nullable=False),

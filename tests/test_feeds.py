@@ -1,0 +1,295 @@
+"""The Atom feeds: valid (feedparser, the RFC 4287 RELAX NG schema, the rules it cannot say),
+deterministic, stable ids, safe from hostile page content, archived (RFC 5005), incremental."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import feedparser
+import lxml.html
+import pytest
+from lxml import etree
+
+from storage import StoryStore
+from storage.feeds import FeedConfig, build_feeds, write_health_feed
+from tests.conftest import RESOURCES, require
+from tests.storeconf import *  # noqa: F403
+from tests.storefactory import (
+    GANGNAM,
+    LICHENG,
+    asiae_gwangju_qingdao,
+    binzhou_goyang,
+    chinadaily_qingdao_gwangju,
+    licheng_gangnam,
+    make_story,
+    not_partnership,
+    pair,
+    qingdao_network,
+)
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+T1 = datetime(2025, 5, 1, 3, 0, tzinfo=UTC)
+T2 = T1 + timedelta(days=1)
+T3 = T1 + timedelta(days=2)
+SMALL = FeedConfig(entries=2)
+
+
+def fill(store: StoryStore) -> None:
+    for story in (
+        asiae_gwangju_qingdao(T1),
+        chinadaily_qingdao_gwangju(T1),
+        binzhou_goyang(T1),
+        licheng_gangnam(T1),
+        qingdao_network(T1),
+        not_partnership(T1),
+        licheng_gangnam(T2, since_year=2008),
+        asiae_gwangju_qingdao(T3, body_extra=["They will also exchange students."]),
+    ):
+        store.record(story)
+
+
+def hostile_story() -> object:
+    payload = (
+        '<script>alert(1)</script><img src=x onerror="alert(2)"><a href="javascript:alert(3)">x</a>'
+    )
+    return make_story(
+        "chinesetoday",
+        "666",
+        f"Licheng and Gangnam {payload}",
+        [f"Body {payload}", '<iframe src="https://evil.example/"></iframe> onerror=alert(4)'],
+        fetched=T3,
+        partnerships=[
+            pair(LICHENG, GANGNAM, event="exchange", event_date="2025-05-01", evidence=payload)
+        ],
+    )
+
+
+def atom_files(feeds_dir: Path) -> list[Path]:
+    return sorted(feeds_dir.rglob("*.atom"))
+
+
+def snapshot(feeds_dir: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(feeds_dir)): p.read_bytes()
+        for p in sorted(feeds_dir.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_every_feed_is_valid_atom(sqlite_store: StoryStore, tmp_path: Path) -> None:
+    fill(sqlite_store)
+    sqlite_store.record(hostile_story())
+    out = tmp_path / "feeds"
+    build_feeds(sqlite_store, out, SMALL)
+    write_health_feed(
+        [
+            {
+                "site": "asiae",
+                "kind": "silent",
+                "message": "no new story in 9 days",
+                "raised_at": T3,
+                "id": "run-1/asiae/silent",
+            }
+        ],
+        out,
+        SMALL,
+    )
+    files = atom_files(out)
+    names = {str(p.relative_to(out)) for p in files}
+    assert {
+        "partnerships.atom",
+        "stories.atom",
+        "sites/asiae.atom",
+        "countries/kr.atom",
+        "cities/qingdao-cn.atom",
+        "cities/gwangju-kr.atom",
+        "health.atom",
+        "partnerships-archive-1.atom",
+    } <= names
+    for path in files:
+        parsed = feedparser.parse(path.read_bytes())
+        assert not parsed.bozo, (path, parsed.get("bozo_exception"))
+        root = etree.parse(str(path)).getroot()
+        assert root.find(f"{ATOM}author/{ATOM}name") is not None, path  # feed-level author
+        for entry in root.iter(f"{ATOM}entry"):
+            has_content = entry.find(f"{ATOM}content") is not None
+            alternate = [
+                link
+                for link in entry.findall(f"{ATOM}link")
+                if link.get("rel", "alternate") == "alternate"
+            ]
+            assert has_content or alternate, path
+    jing = shutil.which("jing")
+    require(jing is not None, "Debian's jing is not installed (apt-get install jing)")
+    proc = subprocess.run(
+        [str(jing), "-c", str(RESOURCES / "atom.rnc"), *map(str, files)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout
+
+
+def test_partnership_entries_say_what_changed_and_link_every_source(
+    sqlite_store: StoryStore, tmp_path: Path
+) -> None:
+    fill(sqlite_store)
+    build_feeds(sqlite_store, tmp_path, FeedConfig(entries=50))
+    feed = feedparser.parse((tmp_path / "partnerships.atom").read_bytes())
+    titles = [e.title for e in feed.entries]
+    assert "Qingdao (CN) – Gwangju (KR): sister-city agreement signed 2024-11-21" in titles
+    signing = next(e for e in feed.entries if e.title.endswith("agreement signed 2024-11-21"))
+    hrefs = {link.href for link in signing.links}
+    assert hrefs == {
+        "https://asiae.example/2024112211525203153",
+        "https://chinadaily_shandong.example/c_1050223",
+    }
+    terms = {t.term for t in signing.tags}
+    assert {"new", "relation:sister", "CN", "KR", "event:established"} <= terms
+    # newest first, and the feed's updated is its newest entry, never the build time
+    updated = [e.updated_parsed for e in feed.entries]
+    assert updated == sorted(updated, reverse=True)
+    assert feed.feed.updated_parsed == updated[0]
+
+
+def test_an_edited_story_is_a_new_entry_with_its_diff(
+    sqlite_store: StoryStore, tmp_path: Path
+) -> None:
+    fill(sqlite_store)
+    build_feeds(sqlite_store, tmp_path, FeedConfig(entries=50))
+    feed = feedparser.parse((tmp_path / "sites/asiae.atom").read_bytes())
+    ids = [e.id for e in feed.entries]
+    assert ids == [
+        "tag:sistercity.github.io,2026:story/asiae/20241122/2024112211525203153/v2",
+        "tag:sistercity.github.io,2026:story/asiae/20241122/2024112211525203153/v1",
+    ]
+    edit = feed.entries[0]
+    assert edit.title.startswith("Edited: ")
+    html = lxml.html.fromstring(edit.content[0].value)
+    assert [i.text_content() for i in html.iter("ins")] == ["They will also exchange students."]
+    assert not any("Port cargo" in e.title for e in feed.entries)  # not a partnership story
+
+
+def test_the_same_store_gives_byte_identical_feeds_and_stable_ids(
+    sqlite_store: StoryStore, tmp_path: Path
+) -> None:
+    fill(sqlite_store)
+    build_feeds(sqlite_store, tmp_path / "a", SMALL)
+    build_feeds(sqlite_store, tmp_path / "b", SMALL, full=True)
+    assert snapshot(tmp_path / "a") == snapshot(tmp_path / "b")
+    before = {
+        e.id: e.title
+        for p in atom_files(tmp_path / "a")
+        for e in feedparser.parse(p.read_bytes()).entries
+    }
+    sqlite_store.record(hostile_story())
+    build_feeds(sqlite_store, tmp_path / "a", SMALL)
+    after = {
+        e.id: e.title
+        for p in atom_files(tmp_path / "a")
+        for e in feedparser.parse(p.read_bytes()).entries
+    }
+    assert {k: after[k] for k in before} == before  # every id survives, with the same entry
+    build_feeds(sqlite_store, tmp_path / "c", SMALL, full=True)
+    assert snapshot(tmp_path / "a") == snapshot(tmp_path / "c")  # incremental == full rebuild
+
+
+def test_hostile_page_content_is_never_active(sqlite_store: StoryStore, tmp_path: Path) -> None:
+    sqlite_store.record(hostile_story())
+    build_feeds(sqlite_store, tmp_path, SMALL)
+    fragments = []
+    for path in atom_files(tmp_path):
+        root = etree.parse(str(path)).getroot()
+        # HTML-typed constructs are markup; text-typed ones (titles, summaries) are never parsed.
+        fragments += [el.text for el in root.iter() if el.get("type") == "html" and el.text]
+        for link in root.iter(f"{ATOM}link"):
+            assert link.get("href", "").startswith("http"), path
+    fragments.append((tmp_path / "index.html").read_text("utf-8"))
+    assert any("alert(1)" in f for f in fragments)  # the text is kept, as text
+    for fragment in fragments:
+        doc = lxml.html.fromstring(f"<div>{fragment}</div>")
+        assert not doc.xpath("//script | //iframe | //img | //object | //embed"), fragment
+        for element in doc.iter():
+            for name, value in element.attrib.items():
+                assert not name.lower().startswith("on"), fragment
+                assert "javascript:" not in value.lower(), fragment
+
+
+def test_old_entries_move_to_archive_pages_that_chain(
+    sqlite_store: StoryStore, tmp_path: Path
+) -> None:
+    fill(sqlite_store)
+    build_feeds(sqlite_store, tmp_path, SMALL)
+    current = etree.parse(str(tmp_path / "partnerships.atom")).getroot()
+    assert len(current.findall(f"{ATOM}entry")) == 2
+    seen, name = [], "partnerships.atom"
+    root = current
+    while True:
+        seen += [e.findtext(f"{ATOM}id") for e in root.findall(f"{ATOM}entry")]
+        prev = [
+            link.get("href")
+            for link in root.findall(f"{ATOM}link")
+            if link.get("rel") == "prev-archive"
+        ]
+        if not prev:
+            break
+        name = prev[0].rsplit("/", 1)[1]
+        root = etree.parse(str(tmp_path / name)).getroot()
+        assert root.find("{http://purl.org/syndication/history/1.0}archive") is not None
+    assert set(seen) == {
+        f"tag:sistercity.github.io,2026:change/{c.key.replace('|', '%7C')}"
+        for c in sqlite_store.changes()
+    }
+    assert name == "partnerships-archive-1.atom"
+
+
+def test_a_rebuild_writes_only_what_changed(sqlite_store: StoryStore, tmp_path: Path) -> None:
+    fill(sqlite_store)
+    build_feeds(sqlite_store, tmp_path, SMALL)
+    assert build_feeds(sqlite_store, tmp_path, SMALL).written == []
+    mtime = (tmp_path / "cities/binzhou-cn.atom").stat().st_mtime_ns
+    sqlite_store.record(licheng_gangnam(T3, since_year=2009))
+    written = set(build_feeds(sqlite_store, tmp_path, SMALL).written)
+    assert {
+        "partnerships.atom",
+        "cities/licheng-cn.atom",
+        "cities/gangnam-kr.atom",
+        "sites/china_org_cn.atom",
+    } <= written
+    assert not written & {"cities/binzhou-cn.atom", "cities/qingdao-cn.atom", "sites/asiae.atom"}
+    assert (tmp_path / "cities/binzhou-cn.atom").stat().st_mtime_ns == mtime
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_health_feed_from_flags(tmp_path: Path) -> None:
+    flags = [
+        {
+            "site": "asiae",
+            "kind": "generic",
+            "message": "half the stories used the generic extractor",
+            "raised_at": T2.isoformat(),
+            "id": "run-3/asiae/generic",
+        },
+        {
+            "site": "chinesetoday",
+            "kind": "failed",
+            "message": "no page could be fetched",
+            "raised_at": T3.isoformat(),
+            "id": "run-3/chinesetoday/failed",
+        },
+    ]
+    assert write_health_feed(flags, tmp_path) is True
+    assert write_health_feed(flags, tmp_path) is False  # same flags, same bytes: not rewritten
+    feed = feedparser.parse((tmp_path / "health.atom").read_bytes())
+    assert not feed.bozo
+    assert [e.title for e in feed.entries] == ["chinesetoday: failed", "asiae: generic"]
+    assert feed.feed.updated_parsed == feed.entries[0].updated_parsed
+
+
+def test_a_naive_health_flag_time_is_refused(tmp_path: Path) -> None:
+    flag = {"site": "a", "kind": "k", "message": "m", "raised_at": "2025-05-01T00:00:00", "id": "x"}
+    with pytest.raises(ValueError, match="naive"):
+        write_health_feed([flag], tmp_path)

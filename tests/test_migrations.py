@@ -1,0 +1,61 @@
+"""The schema comes only from the Alembic migrations, and they match the models exactly on
+SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect
+
+from crawler.cli import main
+from storage.db import alembic_config, current_revision, head_revision, open_engine, upgrade
+from storage.models import Base
+from tests.storeconf import *  # noqa: F403
+
+
+def differences(url: str) -> list[object]:
+    engine = open_engine(url)
+    try:
+        with engine.connect() as connection:
+            return list(compare_metadata(MigrationContext.configure(connection), Base.metadata))
+    finally:
+        engine.dispose()
+
+
+def test_migrations_build_exactly_the_models(store_url: str) -> None:
+    upgrade(store_url)
+    assert current_revision(store_url) == head_revision()
+    assert differences(store_url) == []
+
+
+def test_upgrade_twice_is_harmless_and_downgrade_removes_everything(store_url: str) -> None:
+    upgrade(store_url)
+    upgrade(store_url)
+    engine = open_engine(store_url)
+    try:
+        with engine.begin() as connection:
+            config = alembic_config(store_url)
+            config.attributes["connection"] = connection
+            command.downgrade(config, "base")
+        assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    finally:
+        engine.dispose()
+    upgrade(store_url)
+    assert differences(store_url) == []
+
+
+def test_cli_db_upgrade(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    assert main(["db", "upgrade", "--db", url]) == 0
+    assert "schema empty -> " in capsys.readouterr().out
+    assert main(["db", "current", "--db", url]) == 0
+    assert "up to date" in capsys.readouterr().out
+
+
+def test_cli_db_reports_an_unreachable_store_without_a_traceback(capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["db", "upgrade", "--db", "postgresql+psycopg://nobody@127.0.0.1:1/none"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("sistercity db: cannot use the store") and "Traceback" not in err
