@@ -2,6 +2,7 @@
 
 from alembic import context
 
+from crawler.config import default_db_url
 from storage.db import open_engine
 from storage.models import Base
 
@@ -11,7 +12,7 @@ target_metadata = Base.metadata
 
 def run_migrations_offline() -> None:
     context.configure(
-        url=config.get_main_option("sqlalchemy.url"),
+        url=config.get_main_option("sqlalchemy.url") or default_db_url(),
         target_metadata=target_metadata,
         literal_binds=True,
         render_as_batch=True,
@@ -25,7 +26,7 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    engine = open_engine(config.get_main_option("sqlalchemy.url") or "")
+    engine = open_engine(config.get_main_option("sqlalchemy.url") or default_db_url())
 
     with engine.begin() as conn:
         _run(conn)
