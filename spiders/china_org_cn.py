@@ -44,11 +44,6 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 _LETTER = re.compile(r"[A-Za-z\u3400-\u9fff]")
 
 
-def _cjk_share(text: str) -> float:
-    letters = _LETTER.findall(text)
-    return len(_CJK.findall(text)) / len(letters) if letters else 0.0
-
-
 class ChinaOrgCnParser(ParserProxy):
     site = "china_org_cn"
 
@@ -98,12 +93,17 @@ class ChinaOrgCnParser(ParserProxy):
         )
         _caption_patterns = (re.compile(r"\((?:Photo|图)\s*/\s*[^)]*\)$"),)
 
+        @staticmethod
+        def cjk_share(text: str) -> float:
+            letters = _LETTER.findall(text)
+            return len(_CJK.findall(text)) / len(letters) if letters else 0.0
+
         def language(self, sel: Selector) -> str:
             """en, zh-Hans, or mixed when English and Chinese paragraphs alternate (ccpd)."""
             texts, _ = self.body_and_captions(sel)
             if not texts:  # unknown markup: every paragraph on the page
                 texts = all_texts(sel, ("p", "body"))
-            chinese = sum(_cjk_share(t) > 0.5 for t in texts) / len(texts)
+            chinese = sum(self.cjk_share(t) > 0.5 for t in texts) / len(texts)
             if chinese >= 0.8:
                 return "zh-Hans"
             return "mixed" if chinese >= 0.2 else "en"
