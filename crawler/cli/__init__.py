@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from crawler import __version__
 
-COMMANDS: list[str] = ["crawl", "status", "serve", "schedule", "demo", "feeds", "reprocess", "db"]
+COMMANDS: list[str] = ["crawl", "status", "serve", "schedule", "demo", "feeds", "reprocess", "db", "classify"]
 
 EXIT_OK = 0
 EXIT_FAILED = 1

@@ -1,0 +1,92 @@
+"""DedupePipeline links copies (same URL, same content, near copy) and never drops them; its
+memory of earlier runs comes from the SISTERCITY_DEDUPE_SEED callable."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from scrapy.utils.test import get_crawler
+
+from crawler.items import Story
+from pipelines.dedupe import DedupePipeline
+from pipelines.normalize import NormalizePipeline
+
+BODY = [
+    "Gwangju announced on the 22nd that it signed a sister city cooperation agreement with Qingdao, "
+    "Shandong Province, at Qingdao City Hall on the 21st.",
+    "The two cities agreed to exchange and cooperate in economy, tourism, culture and education, "
+    "and to open new channels between companies, schools and young people of both cities.",
+    "Qingdao is the largest industrial city in Shandong Province with a population of 10.37 million.",
+]
+SEEDED: list[dict] = []
+
+
+def seed(settings):  # named by SISTERCITY_DEDUPE_SEED in the tests
+    return SEEDED
+
+
+def story(url: str, body: list[str], title: str = "Gwangju and Qingdao sign sister city agreement") -> Story:
+    item = Story(
+        site="asiae", url=url, canonical_url=url, title=title, body=body,
+        published=datetime(2024, 11, 22, 11, 52, tzinfo=UTC), fetched_at=datetime.now(UTC),
+    )
+    return NormalizePipeline(get_crawler().stats).process_item(item)
+
+
+def pipeline(**settings) -> tuple[DedupePipeline, object]:
+    crawler = get_crawler(settings_dict=settings)
+    crawler.stats.open_spider()
+    dedupe = DedupePipeline.from_crawler(crawler)
+    dedupe.open_spider()
+    return dedupe, crawler.stats
+
+
+def test_first_story_is_unique() -> None:
+    dedupe, stats = pipeline()
+    item = dedupe.process_item(story("https://www.asiae.co.kr/en/article/2024112211525203153", BODY))
+    assert item.duplicate_of is None and item.duplicate_kind is None
+    assert stats.get_value("sistercity/dedupe/unique") == 1
+
+
+def test_same_content_under_another_url_is_linked_not_dropped() -> None:
+    dedupe, stats = pipeline()
+    first = dedupe.process_item(story("https://shandong.chinadaily.com.cn/qingdao/2024-11/27/c_1050223.htm", BODY))
+    copy = dedupe.process_item(story("https://subsites.chinadaily.com.cn/shandong/2024-12/06/c_1051370.htm", BODY))
+    assert copy is not None
+    assert copy.duplicate_of == first.story_id
+    assert copy.duplicate_kind == "content"
+    assert stats.get_value("sistercity/dedupe/content") == 1
+
+
+def test_light_edit_is_a_near_duplicate() -> None:
+    dedupe, stats = pipeline()
+    first = dedupe.process_item(story("https://a.invalid/news/10001", BODY))
+    edited = [*BODY[:2], BODY[2].replace("10.37 million", "10.4 million")]
+    copy = dedupe.process_item(story("https://b.invalid/news/20002", edited))
+    assert copy.duplicate_of == first.story_id
+    assert copy.duplicate_kind == "near"
+    assert stats.get_value("sistercity/dedupe/near") == 1
+
+
+def test_a_different_story_is_not_linked() -> None:
+    dedupe, _ = pipeline()
+    dedupe.process_item(story("https://a.invalid/news/10001", BODY))
+    other = dedupe.process_item(
+        story("https://a.invalid/news/10002", ["Weihai opened a new ferry route to Incheon on March 15."], "Ferry")
+    )
+    assert other.duplicate_of is None
+
+
+def test_seed_callable_fills_the_index_from_earlier_runs() -> None:
+    stored = story("https://www.asiae.co.kr/en/article/2024112211525203153", BODY)
+    SEEDED[:] = [
+        {"story_id": stored.story_id, "site": "asiae", "canonical_url": stored.canonical_url,
+         "content_hash": stored.content_hash, "title": stored.title, "body": stored.body}
+    ]
+    dedupe, stats = pipeline(SISTERCITY_DEDUPE_SEED=f"{__name__}.seed")
+    assert stats.get_value("sistercity/dedupe/seeded") == 1
+    again = dedupe.process_item(story("https://www.asiae.co.kr/en/article/2024112211525203153", BODY))
+    assert again.duplicate_of is None  # the same story seen again is not its own duplicate
+    copy = dedupe.process_item(story("https://other.invalid/copy/99999", BODY))
+    assert copy.duplicate_of == stored.story_id
+    assert copy.duplicate_kind == "content"
