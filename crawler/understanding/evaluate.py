@@ -107,12 +107,25 @@ def evaluate(directory: Path) -> Figures:
     return figures
 
 
+def labels_table() -> str:
+    """The relation and event labels as a Markdown table, from ``crawler.constants``."""
+    from crawler.constants import EVENTS, RELATIONS
+
+    rows = [f"| relation | `{k}` | {v} |" for k, v in RELATIONS.items()]
+    rows += [f"| event | `{k}` | {v} |" for k, v in EVENTS.items()]
+    return "\n".join(["| kind | label | meaning |", "|---|---|---|", *rows])
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m crawler.understanding.evaluate", description=__doc__)
-    parser.add_argument("corpus", type=Path, help="directory of labelled *.yaml stories")
+    parser.add_argument("corpus", type=Path, nargs="?", help="directory of labelled *.yaml stories")
+    parser.add_argument("--labels", action="store_true", help="print the labels table and stop")
     parser.add_argument("-v", "--verbose", action="store_true", help="list every mistake")
     args = parser.parse_args(argv)
-    if not args.corpus.is_dir():
+    if args.labels:
+        print(labels_table())
+        return 0
+    if args.corpus is None or not args.corpus.is_dir():
         print(f"evaluate: {args.corpus} is not a directory", file=sys.stderr)
         return 2
     figures = evaluate(args.corpus)
