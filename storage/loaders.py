@@ -8,6 +8,7 @@ exist yet knows no URLs and seeds nothing (a first crawl must not create it from
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,8 @@ from sqlalchemy.engine import make_url
 
 from crawler.config import default_db_url
 from storage.repository import StoryStore
+
+logger = logging.getLogger(__name__)
 
 
 def db_url(settings: Any) -> str:
@@ -41,6 +44,13 @@ def known_urls(settings: Any, site: str) -> set[str]:
     if not _exists(url):
         return set()
     with StoryStore.open(url) as store:
+        current = settings.get("SISTERCITY_RUN_ID") if settings is not None else None
+        previous = [r for r in store.recent_site_runs(site, 2) if r.run_id != current]
+        if previous and previous[0].finished_at is None:
+            # The last crawl was killed mid-way: the listing pages past where it stopped were
+            # never walked, so knowing page 1 says nothing about them. Walk everything once.
+            logger.warning("The last crawl of %s did not finish; walking every listing page", site)
+            return set()
         return store.known_canonical_urls(site)
 
 
