@@ -19,6 +19,7 @@ looks only at the store rows added since the last one (``feed_outbox``).
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import html
 import os
@@ -154,12 +155,20 @@ def plain(value: str) -> str:
 
 # --- atomic writes ---------------------------------------------------------------------------
 def write_atomic(path: Path, data: bytes) -> bool:
-    """Write ``data`` to ``path`` through a temporary file and a rename; False when unchanged."""
+    """Write ``data`` to ``path`` through a temporary file and a rename, with a gzip copy beside
+    it (``path.gz``, for `sistercity serve` and nginx's ``gzip_static``); False when unchanged."""
     try:
         if path.read_bytes() == data:
             return False
     except FileNotFoundError:
         pass
+    # mtime=0 keeps the compressed bytes as reproducible as the feed itself.
+    _replace(path.with_name(path.name + ".gz"), gzip.compress(data, compresslevel=9, mtime=0))
+    _replace(path, data)
+    return True
+
+
+def _replace(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -172,7 +181,6 @@ def write_atomic(path: Path, data: bytes) -> bool:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return True
 
 
 # --- queries ---------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ deterministic, stable ids, safe from hostile page content, archived (RFC 5005), 
 
 from __future__ import annotations
 
+import gzip
 import shutil
 import subprocess
 from datetime import UTC, datetime, timedelta
@@ -293,3 +294,12 @@ def test_a_naive_health_flag_time_is_refused(tmp_path: Path) -> None:
     flag = {"site": "a", "kind": "k", "message": "m", "raised_at": "2025-05-01T00:00:00", "id": "x"}
     with pytest.raises(ValueError, match="naive"):
         write_health_feed([flag], tmp_path)
+
+
+def test_every_file_has_a_gzip_copy_for_the_server(sqlite_store: StoryStore, tmp_path: Path) -> None:
+    fill(sqlite_store)
+    build_feeds(sqlite_store, tmp_path, SMALL)
+    written = [p for p in tmp_path.rglob("*") if p.is_file() and p.suffix != ".gz"]
+    assert {p.suffix for p in written} >= {".atom", ".html", ".opml"}
+    for path in written:
+        assert gzip.decompress(path.with_name(path.name + ".gz").read_bytes()) == path.read_bytes()
