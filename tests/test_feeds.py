@@ -298,8 +298,9 @@ def test_a_naive_health_flag_time_is_refused(tmp_path: Path) -> None:
 
 def test_every_file_has_a_gzip_copy_for_the_server(sqlite_store: StoryStore, tmp_path: Path) -> None:
     fill(sqlite_store)
-    build_feeds(sqlite_store, tmp_path, SMALL)
-    written = [p for p in tmp_path.rglob("*") if p.is_file() and p.suffix != ".gz"]
+    feeds = tmp_path / "feeds"
+    build_feeds(sqlite_store, feeds, SMALL)
+    written = [p for p in feeds.rglob("*") if p.is_file() and p.suffix != ".gz"]
     assert {p.suffix for p in written} >= {".atom", ".html", ".opml"}
     for path in written:
         assert gzip.decompress(path.with_name(path.name + ".gz").read_bytes()) == path.read_bytes()
