@@ -3,12 +3,12 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint install browser
+.PHONY: demo test lint install system
 
-demo: install browser
+demo: install system
 	$(VENV)/bin/sistercity demo
 
-test: install browser
+test: install system
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
 lint: install
@@ -22,10 +22,16 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e ".[test]"
 	touch $(STAMP)
 
-# Debian's Chromium drives the JavaScript-built list pages; `playwright install` cannot
-# download browsers here. Installs it when missing and we are allowed to.
-browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+# Debian packages the project runs with: Chromium drives the JavaScript-built list page
+# (`playwright install` cannot download browsers here) and jing validates feeds against the
+# Atom schema in the tests. Installed when missing and we are allowed to.
+DEBIAN_PACKAGES := chromium jing
+
+system:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do command -v $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "note: Debian's chromium is not installed; browser pages will be skipped outside CI" >&2; fi; }
+	    echo "installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "note: missing Debian packages:$$missing (tests that need them skip outside CI)" >&2; fi; \
+	fi
