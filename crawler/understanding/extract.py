@@ -31,6 +31,7 @@ from crawler.understanding.gazetteer import (
     Mention,
     Place,
     gazetteer,
+    latin_key,
     prior,
 )
 from crawler.understanding.rules import Rules, rules
@@ -39,7 +40,35 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]?\s+(?=[\"'“‘(]?[A-Z0-9�
 _ABBREVIATIONS = re.compile(
     r"(?:\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Mr|Mrs|Ms|Dr|St|No|Gov|Rep|Sen|Prof|Lt|Gen|Co|Corp|Inc|vs)\.|\b[A-Z]\.)$"
 )
-_QUALIFIER_GAP = re.compile(r"^(?:\s*,\s*|\s+in\s+|\s+of\s+|\s*'s\s+|\s*’s\s+|\s+|)$", re.I)
+_QUALIFIER_GAP = re.compile(
+    r"^(?:\s*,\s*|\s+in\s+|\s+of\s+|\s*['’]s\s+|\s+|)"
+    r"(?:(?:the\s+)?(?:(?:north|south|east|west|central|northeast|northwest|southeast|southwest)"
+    r"(?:ern)?\s+)?\x00(?:['’]s)?\s*,?\s*)?$",
+    re.I,
+)
+# A title right before a name makes it a person's ("Mayor Hong", "Governor Oh").
+_TITLE_BEFORE = re.compile(
+    r"(?:\b(?:Mayor|Governor|Secretary|Ambassador|Minister|President|Premier|Chairman|Chairwoman|"
+    r"Chair|Director|Director-General|Consul|General|Commissioner|Councillor|Councilor|Lawmaker|"
+    r"Senator|Speaker|Envoy|Chief|Head|Representative|Prof|Professor|Dr|Mr|Mrs|Ms|Madam|CEO|"
+    r"Vice|Deputy|Executive|Captain|Coach)\.?\s+(?:[A-Z][a-z]+\s+)?)$"
+)
+# A romanized Korean or Chinese given name right after a surname ("Kim Young-moon").
+_GIVEN_NAME_AFTER = re.compile(r"^\s+[A-Z][a-z]{1,5}-[a-z]{2,5}\b")
+_RESUMED = re.compile(
+    r"\b(?:resum\w*|restor\w*|reopen\w*|reviv\w*|restart\w*|again|lift\w*)\b|恢复|恢復|重启|重啟|재개|복원|정상화",
+    re.I,
+)
+_FUTURE_BEFORE = re.compile(
+    r"(?:\b(?:will|would|shall|expected\s+to|plans?\s+to|planning\s+to|intends?\s+to|is\s+to|are\s+to|"
+    r"aims?\s+to|hopes?\s+to|preparations?\s+for|prepare\s+for|preparing\s+for|ahead\s+of|"
+    r"work\s+toward)\b[^.;]{0,40}|(?:将|將|拟|擬|计划|計劃|准备|準備|筹备|籌備)[^。，,]{0,10})$",
+    re.I,
+)
+_FUTURE_AFTER = re.compile(r"^[^.。]{0,12}(?:예정|계획|추진|準備|准备)")
+_INTENT = re.compile(r"\bletters?\s+of\s+intent\b|\bLOI\b|意向书|意向書|의향서", re.I)
+_DIPLOMATIC = re.compile(r"diplomatic|建交|수교", re.I)
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)(?!\s*(?:[-–~至到]|to\s)\s*(?:19|20)?\d{2})")
 _EVENT_ORDER = ["terminated", "suspended", "upgraded", "renewed", "established", "anniversary", "exchange"]
 
 
@@ -79,6 +108,94 @@ def _is_organisation(text: str, mention: Mention, r: Rules) -> bool:
     if 0xAC00 <= ord(mention.text[-1]) <= 0xD7A3:
         return bool(r.org_hangul.match(window)) or bool(re.search(r"(?:학교|대학교|병원|은행|회사|기업|협회|재단)$", window))
     return bool(r.org_han.match(window)) or bool(re.search(r"(?:中学|小学|大学|学院|医院|公司|集团|银行|学校)", window))
+
+
+def _is_person(text: str, mention: Mention) -> bool:
+    """A surname that is also a town's name: "Mayor Hong", "Kim Young-moon", "Governor Oh"."""
+    if not mention.text[0].isascii():
+        return False
+    return bool(_TITLE_BEFORE.search(text[: mention.start])) or bool(
+        _GIVEN_NAME_AFTER.match(text[mention.end :])
+    )
+
+
+_DISTRICT = re.compile(r"\b([A-Z][a-z]+)(-gu|-gun|\s+[Dd]istrict|\s+[Cc]ounty)\b")
+_DISTRICT_CITY_BEFORE = re.compile(r"(?:['’]s\s+|\s+)$")
+_DISTRICT_CITY_AFTER = re.compile(r"^(?:\s+of\s+|\s*,\s*|\s+in\s+)")
+
+
+def _district_mentions(text: str, mentions: list[Mention]) -> list[Mention]:
+    """Districts the gazetteer lacks, tied to the city named beside them: "Jung-gu of Incheon",
+    "Incheon's Jung-gu", "Shinan district, Qingdao". Each gets the id a curated district of that
+    city and name would have (``own:<country>-<city>-<name>``)."""
+    taken = [(m.start, m.end) for m in mentions]
+    found: list[Mention] = []
+    for match in _DISTRICT.finditer(text):
+        if any(s < match.end() and match.start() < e for s, e in taken):
+            continue
+        city = None
+        for m in mentions:
+            if m.country or not m.candidates:
+                continue
+            if m.end <= match.start() and _DISTRICT_CITY_BEFORE.fullmatch(text[m.end : match.start()]):
+                city = m
+            elif m.start >= match.end() and _DISTRICT_CITY_AFTER.match(text[match.end() : m.start]):
+                city = city or m
+        if city is None:
+            continue
+        parent = max((c for c in city.candidates if c.level == "city"), key=prior, default=None)
+        if parent is None:
+            continue
+        name = match.group(1)
+        suffix = match.group(2).strip().casefold()
+        level = "county" if suffix in {"-gun", "county"} else LEVEL_DISTRICT
+        slug = latin_key(parent.name).replace(" ", "-")
+        place = Place(
+            id=f"own:{parent.country.casefold()}-{slug}-{latin_key(name).replace(' ', '-')}",
+            name=name,
+            local_name=match.group(0),
+            country=parent.country,
+            level=level,
+            parent=parent.id,
+            admin1=parent.admin1,
+        )
+        found.append(Mention(match.start(), match.end(), match.group(0), [place], hint=level))
+    return found
+
+
+# Countries whose towns the sites report without naming the country ("Shimonoseki").
+_NEAR_COUNTRIES = frozenset({"CN", "KR", "JP", "TW", "HK", "MO"})
+_UNATTESTED_MIN_POPULATION = 100_000
+
+
+def _one_sense(choices: list[tuple[Any, Mention, Place]]) -> list[tuple[Any, Mention, Place]]:
+    """One place per name in a story: a bare "Jeju" or "海南" is the place the story names in
+    full elsewhere ("Jeju Special Self-Governing Province", "海南省")."""
+    anchored = {p.id for _, m, p in choices if m.hint or len({c.id for c in m.candidates}) == 1}
+    out = []
+    for s, m, place in choices:
+        if not m.hint and place.id not in anchored:
+            named = [c for c in m.candidates if c.id in anchored]
+            if len({c.id for c in named}) == 1:
+                place = named[0]
+        out.append((s, m, place))
+    return out
+
+
+def _drop_unattested(choices: list[tuple[Any, Mention, Place]], ctx: _Context) -> list[tuple[Any, Mention, Place]]:
+    """A town in a far country the story never names, and no other place of which it names, is
+    most likely a word or a person ("Kim", a town in India): only a big city passes."""
+    per_country: dict[str, set[str]] = {}
+    for _, _, p in choices:
+        per_country.setdefault(p.country, set()).add(p.id)
+    out = []
+    for s, m, p in choices:
+        lonely = p.country not in _NEAR_COUNTRIES and p.country not in ctx.countries
+        if lonely and len(per_country[p.country]) == 1 and not m.hint:
+            if p.population < _UNATTESTED_MIN_POPULATION or p.level == LEVEL_PROVINCE:
+                continue
+        out.append((s, m, p))
+    return out
 
 
 @dataclass
@@ -148,15 +265,37 @@ def _contains(outer: Place, inner: Place) -> bool:
     return outer.level == LEVEL_PROVINCE and inner.admin1 is not None and inner.admin1 == outer.admin1
 
 
+def _gap(sentence: Sentence, start: int, end: int) -> str:
+    """The text between two places, a country named in it written as NUL."""
+    text = sentence.text[start:end]
+    for m in sentence.mentions:
+        if m.country and start <= m.start and m.end <= end:
+            text = text.replace(m.text, "\x00", 1)
+    return text
+
+
+def _qualifies(outer: Place, inner: Place) -> bool:
+    """``outer`` names where ``inner`` lies: a region or city that contains it, or a region of
+    the same country when the data do not say which region the city is in (Asahikawa, Hokkaido)."""
+    if _contains(outer, inner):
+        return True
+    return (
+        outer.level == LEVEL_PROVINCE
+        and inner.level != LEVEL_PROVINCE
+        and inner.admin1 is None
+        and outer.country == inner.country
+    )
+
+
 def _mark_places(sentence: Sentence, resolved: dict[int, Place]) -> None:
-    """Keep partner candidates: drop qualifiers ("X, Shandong Province", "Jinan's Licheng")."""
+    """Keep partner candidates: drop qualifiers ("X, Shandong Province", "Jinan's Licheng",
+    "Goyang in South Korea's Gyeonggi province")."""
     items = [(m, resolved[id(m)]) for m in sentence.mentions if id(m) in resolved]
     qualifiers: set[int] = set()
     for (m1, p1), (m2, p2) in zip(items, items[1:], strict=False):
-        gap = sentence.text[m1.end : m2.start]
-        if not _QUALIFIER_GAP.match(gap):
+        if not _QUALIFIER_GAP.match(_gap(sentence, m1.end, m2.start)):
             continue
-        if _contains(p2, p1):
+        if _qualifies(p2, p1):
             qualifiers.add(id(m2))
         elif _contains(p1, p2):
             qualifiers.add(id(m1))
@@ -165,6 +304,30 @@ def _mark_places(sentence: Sentence, resolved: dict[int, Place]) -> None:
             continue
         sentence.places.append(p)
         sentence.place_positions[p.id] = m.start
+    _drop_locators(sentence)
+
+
+def _drop_locators(sentence: Sentence) -> None:
+    """Of two places one inside the other, keep the one whose level matches a place of another
+    country in the sentence: Binzhou (city) pairs with Goyang, not Gyeonggi; Jeju Province with
+    Hainan Province, not Haikou; Licheng District with Gangnam District, not Seoul."""
+    places = sentence.places
+    drop: set[str] = set()
+    for outer in places:
+        for inner in places:
+            if not _contains(outer, inner):
+                continue
+            others = {p.level for p in places if p.country != outer.country}
+            if not others:
+                continue
+            if inner.level in others:
+                drop.add(outer.id)
+            elif outer.level in others:
+                drop.add(inner.id)
+    if drop:
+        sentence.places = [p for p in places if p.id not in drop]
+        for pid in drop:
+            sentence.place_positions.pop(pid, None)
 
 
 # --- relations -----------------------------------------------------------------------------
@@ -296,6 +459,30 @@ def _nearest_relation(sentence: Sentence, place: Place) -> str:
     return min(sentence.relations, key=lambda rel: abs(rel[1] - pos))[0]
 
 
+def _story_pair(sentences: list[Sentence]) -> _Pair | None:
+    """The pair a story is about when no sentence names both with a relation term, but one says
+    "the two capitals became sister cities": the two places of different countries in the title,
+    else the most named place of each of the two most named countries (each named twice)."""
+    if not any(s.relations and (s.refers_to_pair or len(s.places) == 1) for s in sentences):
+        return None
+    title = next((s for s in sentences if s.is_title), None)
+    if title is not None:
+        for i, a in enumerate(title.places):
+            for b in title.places[i + 1 :]:
+                if a.country != b.country and not _nested(a, b):
+                    return _Pair(*sorted((a, b), key=lambda p: p.id))
+    counts: Counter[str] = Counter(pid for s in sentences for pid in s.place_positions)
+    by_id = {p.id: p for s in sentences for p in s.places}
+    best: dict[str, str] = {}
+    for pid, n in counts.most_common():
+        if n >= 2:
+            best.setdefault(by_id[pid].country, pid)
+    if len(best) < 2:
+        return None
+    a, b = (by_id[pid] for pid in list(best.values())[:2])
+    return _Pair(*sorted((a, b), key=lambda p: p.id))
+
+
 def analyse(story: Story) -> dict[str, Any]:
     """Everything the classifier finds in a story (the fields ``classify_story`` sets)."""
     r = rules()
@@ -304,20 +491,31 @@ def analyse(story: Story) -> dict[str, Any]:
     sentences = _sentences(story)
     all_mentions: list[Mention] = []
     for s in sentences:
-        s.mentions = [m for m in gaz.find_mentions(s.text) if m.country or not _is_organisation(s.text, m, r)]
+        s.mentions = [
+            m
+            for m in gaz.find_mentions(s.text)
+            if m.country or not (_is_organisation(s.text, m, r) or _is_person(s.text, m))
+        ]
+        s.mentions = sorted(s.mentions + _district_mentions(s.text, s.mentions), key=lambda m: m.start)
         all_mentions.extend(s.mentions)
         s.relations = _relations(s.text, r)
         s.refers_to_pair = bool(r.pair_references.search(s.text))
     ctx = _context(all_mentions)
+    choices: list[tuple[Sentence, Mention, Place]] = []
     for s in sentences:
-        resolved: dict[int, Place] = {}
         for i, m in enumerate(s.mentions):
             if m.country or not m.candidates:
                 continue
             place = _resolve(m, ctx, s.mentions[max(0, i - 1) : i] + s.mentions[i + 1 : i + 2])
             if place is not None:
-                resolved[id(m)] = place
-        _mark_places(s, resolved)
+                choices.append((s, m, place))
+    choices = _one_sense(choices)
+    choices = _drop_unattested(choices, ctx)
+    by_sentence: dict[int, dict[int, Place]] = {}
+    for s, m, place in choices:
+        by_sentence.setdefault(s.index, {})[id(m)] = place
+    for s in sentences:
+        _mark_places(s, by_sentence.get(s.index, {}))
 
     pairs: dict[tuple[str, str], _Pair] = {}
     for s in sentences:
@@ -330,7 +528,9 @@ def analyse(story: Story) -> dict[str, Any]:
             pair.relations[_nearest_relation(s, b)] += 1
             pair.explicit += 1
             pair.sentences.append(s)
-    main = max(pairs.values(), key=lambda p: (p.explicit, -min(x.index for x in p.sentences)), default=None)
+    if not pairs and (fallback := _story_pair(sentences)) is not None:
+        pairs[fallback.key] = fallback
+    main = max(pairs.values(), key=lambda p: (p.explicit, -min(x.index for x in p.sentences or sentences)), default=None)
     if main is not None:
         for s in sentences:
             if s in main.sentences:
@@ -376,65 +576,117 @@ def analyse(story: Story) -> dict[str, Any]:
     }
 
 
+def _present_match(text: str, patterns: list[re.Pattern[str]]) -> int | None:
+    """The first match that reports something done, not planned ("is expected to sign",
+    "preparations for the anniversary", "체결할 예정")."""
+    positions = []
+    for pattern in patterns:
+        for m in pattern.finditer(text):
+            if _FUTURE_BEFORE.search(text[max(0, m.start() - 60) : m.start()]):
+                continue
+            if _FUTURE_AFTER.match(text[m.end() :]):
+                continue
+            positions.append(m.start())
+            break
+    return min(positions) if positions else None
+
+
+_FOUNDING_WORDS = re.compile(
+    r"\b(?:since|dating\s+(?:back\s+)?(?:from|to)|dates?\s+back\s+to|in\s+place\s+since)\b|以来|以來|이래|부터",
+    re.I,
+)
+_PAST_SUSPENSION = re.compile(
+    r"^[^.。]{0,30}?\b(?:since|in|during|from)\s+(?:the\s+)?(?:(?:19|20)\d{2}|pandemic|covid)", re.I
+)
+
+
 def _partnership(pair: _Pair, r: Rules, story_date: date | None) -> dict[str, Any]:
     story_year = story_date.year if story_date else None
-    since: int | None = None
-    found: dict[str, tuple[Sentence, int]] = {}
+    events = dict(r.events)
     sentences = sorted(pair.sentences, key=lambda s: s.index)
+
+    # The founding year first: a founding dated before the story is background, not the news.
+    since: int | None = None
     for s in sentences:
         text = s.text
-        past_year = _past_year(text, r, story_year) if s.relations or s.refers_to_pair else None
-        anniversary = _first_match(text, dict(r.events)["anniversary"])
-        if anniversary is not None and re.search(r"diplomatic|建交|수교", text, re.I):
-            anniversary = None
-        for event, patterns in r.events:
-            pos = _first_match(text, patterns)
-            if pos is None:
-                continue
-            if event == "anniversary" and anniversary is None:
-                continue
-            if event == "established" and (past_year is not None or anniversary is not None):
-                continue
-            if event == "exchange" and not (s.place_positions or s.refers_to_pair or s.is_title):
-                continue
-            found.setdefault(event, (s, pos))
-        if past_year is not None and (s.relations or anniversary is None):
-            since = since or past_year
+        anniversary = _anniversary_cue(text, events)
+        founding = _present_match(text, events["established"]) is not None or bool(_FOUNDING_WORDS.search(text))
+        if (s.relations or s.refers_to_pair) and founding and since is None:
+            since = _past_year(text, story_year)
         if anniversary is not None and since is None and story_year:
             years = _anniversary_years(text, r)
             if years:
                 since = story_year - years
+    predates = since is not None and story_year is not None and since < story_year
+
+    found: dict[str, tuple[Sentence, int]] = {}
+    for s in sentences:
+        text = s.text
+        anniversary = _anniversary_cue(text, events)
+        past_year = _past_year(text, story_year)
+        for event, patterns in r.events:
+            pos = _present_match(text, patterns)
+            if pos is None:
+                continue
+            if event == "anniversary" and anniversary is None:
+                continue
+            if event == "established":
+                if past_year is not None or anniversary is not None:
+                    continue
+                if predates:
+                    # A signing between old partners: a renewal if it names the tie, else an exchange.
+                    event = "renewed" if s.relations else "exchange"
+            if event == "suspended" and (_RESUMED.search(text) or _PAST_SUSPENSION.match(text[pos:])):
+                continue  # a pause that is over, or one that only dates something else
+            if event == "exchange" and not (s.place_positions or s.refers_to_pair or s.is_title):
+                continue
+            found.setdefault(event, (s, pos))
     event = next((e for e in _EVENT_ORDER if e in found), "mentioned")
-    if event == "established" and since is not None and story_year and since < story_year:
-        event = "renewed" if found["established"][0].relations else "exchange"
     if event in found:
         evidence, cue_pos = found[event]
         if evidence.is_title:
-            body = next((x for x in sentences if not x.is_title and _first_match(x.text, dict(r.events)[event]) is not None), None)
+            body = next((x for x in sentences if not x.is_title and _present_match(x.text, events[event]) is not None), None)
             if body is not None:
-                evidence, cue_pos = body, _first_match(body.text, dict(r.events)[event]) or 0
+                evidence, cue_pos = body, _present_match(body.text, events[event]) or 0
     else:
-        evidence = next((s for s in sentences if s.relations), sentences[0])
+        evidence = next((s for s in sentences if s.relations), sentences[0] if sentences else None)
         cue_pos = 0
-    event_date = _event_date(evidence, cue_pos, story_date) if event != "mentioned" else None
+    event_date = _event_date(evidence, cue_pos, story_date) if event != "mentioned" and evidence else None
     if event_date is None and event != "mentioned":
         # "On this day, the two signed …": the date is stated once, in the lede.
         for s in sentences:
-            if not s.is_title and (dated := _dates(s.text, story_date)):
-                event_date = dated[0][1]
+            near = [d for _, d in _dates(s.text, story_date) if _near(d, story_date)]
+            if not s.is_title and near:
+                event_date = near[0]
                 break
     if event == "established" and since is None:
         since = event_date.year if event_date else story_year
     relation = max(pair.relations, key=lambda k: (pair.relations[k], -_RELATION_RANK[k])) if pair.relations else "other"
-    return {
+    out = {
         "a": pair.a.as_dict(),
         "b": pair.b.as_dict(),
         "relation": relation,
         "event": event,
         "since_year": since,
         "event_date": (event_date or story_date).isoformat() if (event_date or story_date) else None,
-        "evidence": evidence.text,
+        "evidence": evidence.text if evidence else "",
     }
+    if event == "established" and evidence and _INTENT.search(evidence.text):
+        out["status"] = "proposed"  # a letter of intent: the step before the agreement
+    return out
+
+
+def _near(day: date, story_date: date | None) -> bool:
+    """A date that can be the news of a story (not the founding date it recalls)."""
+    return story_date is None or abs((story_date - day).days) <= 31
+
+
+def _anniversary_cue(text: str, events: dict[str, list[re.Pattern[str]]]) -> int | None:
+    """An anniversary of the partnership (not of diplomatic ties), marked rather than planned."""
+    pos = _present_match(text, events["anniversary"])
+    if pos is not None and _DIPLOMATIC.search(text):
+        return None
+    return pos
 
 
 _RELATION_RANK = {"sister": 0, "friendly_cooperation": 1, "friendship": 2, "other": 3}
@@ -445,12 +697,18 @@ def _first_match(text: str, patterns: list[re.Pattern[str]]) -> int | None:
     return min(positions) if positions else None
 
 
-def _past_year(text: str, r: Rules, story_year: int | None) -> int | None:
-    for pattern in r.since_year:
-        for m in pattern.finditer(text):
-            year = int(m.group(1))
-            if story_year is None or year < story_year:
-                return year
+def _past_year(text: str, story_year: int | None) -> int | None:
+    """The first year before the story's, skipping the year of diplomatic ties ("in December
+    1993", "on Oct 23, 1993", "1993年", "1993년")."""
+    for m in _YEAR.finditer(text):
+        year = int(m.group(1))
+        if story_year is not None and year >= story_year:
+            continue
+        before = text[max(0, m.start() - 40) : m.start()]
+        after = text[m.end() : m.end() + 8]
+        if _DIPLOMATIC.search(before) or _DIPLOMATIC.search(after):
+            continue
+        return year
     return None
 
 
@@ -485,6 +743,8 @@ def _network_sizes(
         cities = countries = 0
         for pattern, ci, co in r.network_sizes:
             for m in pattern.finditer(s.text):
+                if re.search(r"\bfrom\s+$|\bcompared\s+with\s+$|\bthan\s+$", s.text[: m.start()]):
+                    continue  # "up from 86 cities in 48 countries": the earlier figure
                 cities += int(m.group(ci))
                 countries += int(m.group(co))
             if cities:
@@ -496,6 +756,8 @@ def _network_sizes(
             top = counts.most_common(1)[0][0]
             place = gazetteer().get(top)
         if place is None:
+            continue
+        if any(o["place"]["id"] == place.id and (o["cities"], o["countries"]) == (cities, countries) for o in out):
             continue
         out.append(
             {

@@ -12,9 +12,10 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from datasketch import MinHash, MinHashLSH
+if TYPE_CHECKING:
+    from datasketch import MinHash
 
 DUPLICATE_URL = "url"
 DUPLICATE_CONTENT = "content"
@@ -45,6 +46,8 @@ def shingles(text: str, size: int = SHINGLE) -> set[str]:
 
 
 def minhash(title: str, body: Sequence[str]) -> MinHash:
+    from datasketch import MinHash  # a second to import (scipy): only where signatures are made
+
     signature = MinHash(num_perm=NUM_PERM)
     for shingle in shingles("\n".join([title, *body])):
         signature.update(shingle.encode("utf-8"))
@@ -78,6 +81,8 @@ class NearDuplicateIndex:
         self._by_url: dict[str, str] = {}
         self._by_hash: dict[str, str] = {}
         self._entries: dict[str, _Entry] = {}
+        from datasketch import MinHashLSH
+
         self._lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
 
     def __len__(self) -> int:
