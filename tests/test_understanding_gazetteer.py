@@ -53,3 +53,39 @@ def test_district_tied_to_its_city() -> None:
     ids = _pair_ids("Licheng District of Jinan and Gangnam District, Seoul renew sister city ties",
                     ["Licheng District and Gangnam District became sister cities in 2007."])
     assert ids == {"own:cn-jinan-licheng", "own:kr-seoul-gangnam"}
+
+
+@pytest.mark.parametrize(
+    ("name", "place_id"),
+    [("濟州特別自治道", "iso3166-2:KR-49"), ("廣州", "geonames:1809858"), ("福冈", "geonames:1863967"),
+     ("海南", "iso3166-2:CN-HI"), ("辽宁", "iso3166-2:CN-LN")],
+)
+def test_traditional_simplified_and_short_province_names(name: str, place_id: str) -> None:
+    assert place_id in [p.id for p in gazetteer().lookup(name)]
+
+
+@pytest.mark.parametrize("surname", ["Cheng", "Yang", "Wei", "Peng", "Zhong"])
+def test_one_syllable_romanizations_are_not_city_names(surname: str) -> None:
+    # GeoNames lists "Cheng" for Zhengzhou; in a story it is a person's surname.
+    assert [p for p in gazetteer().lookup(surname) if p.country == "CN"] == []
+
+
+def test_cache_saves_loads_and_survives_a_broken_file(tmp_path, caplog) -> None:
+    from crawler.understanding.gazetteer import Gazetteer, cache_key, load_or_build
+
+    built = load_or_build(tmp_path)
+    path = tmp_path / f"gazetteer-{cache_key()}.pickle"
+    assert path.is_file()
+    loaded = load_or_build(tmp_path)
+    assert isinstance(loaded, Gazetteer) and loaded is not built
+    assert len(loaded.places) == len(built.places)
+    for name in ("Qingdao", "광주광역시", "Gyeonggi", "江南区"):
+        assert [p.id for p in loaded.lookup(name)] == [p.id for p in built.lookup(name)]
+    assert loaded.get("geonames:1797929") == built.get("geonames:1797929")
+    assert [m.text for m in loaded.find_mentions("青岛与大邱")] == ["青岛", "大邱"]
+
+    path.write_bytes(path.read_bytes()[:1000])  # a run killed while writing, say
+    rebuilt = load_or_build(tmp_path)
+    assert "unreadable" in caplog.text
+    assert [p.id for p in rebuilt.lookup("Qingdao")] == [p.id for p in built.lookup("Qingdao")]
+    assert load_or_build(tmp_path).get("geonames:1797929") is not None  # written anew

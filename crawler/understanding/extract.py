@@ -230,6 +230,9 @@ def _resolve(mention: Mention, ctx: _Context, neighbours: list[Mention]) -> Plac
     near_ids = {c.id for c in neighbour_places}
     for cand in mention.candidates:
         score = prior(cand)
+        if _own_name(mention, cand):
+            score += 1.0  # "Andong" is Andong's name and only an old name of Dandong
+
         province = f"iso3166-2:{cand.admin1}" if cand.admin1 else None
         if cand.level != LEVEL_PROVINCE and province in ctx.provinces:
             score += 2.0 + (3.0 if province in near_ids else 0.0)
@@ -255,6 +258,13 @@ def _resolve(mention: Mention, ctx: _Context, neighbours: list[Mention]) -> Plac
         if best is None or score > best[0]:
             best = (score, cand)
     return best[1] if best else None
+
+
+def _own_name(mention: Mention, place: Place) -> bool:
+    text = mention.text
+    if text[0].isascii():
+        return latin_key(text) == latin_key(place.name)
+    return place.local_name.startswith(text)
 
 
 def _contains(outer: Place, inner: Place) -> bool:
@@ -592,7 +602,8 @@ def _present_match(text: str, patterns: list[re.Pattern[str]]) -> int | None:
 
 
 _FOUNDING_WORDS = re.compile(
-    r"\b(?:since|dating\s+(?:back\s+)?(?:from|to)|dates?\s+back\s+to|in\s+place\s+since)\b|以来|以來|이래|부터",
+    r"\b(?:since|dating\s+(?:back\s+)?(?:from|to)|dates?\s+back\s+to|in\s+place\s+since|signed|"
+    r"established|founded|forged|formed|inked|became|began)\b|以来|以來|이래|부터|结为|結為|缔结|締結|结好|체결|맺",
     re.I,
 )
 _PAST_SUSPENSION = re.compile(
@@ -659,7 +670,8 @@ def _partnership(pair: _Pair, r: Rules, story_date: date | None) -> dict[str, An
             if not s.is_title and near:
                 event_date = near[0]
                 break
-    if event == "established" and since is None:
+    proposed = event == "established" and evidence is not None and bool(_INTENT.search(evidence.text))
+    if event == "established" and since is None and not proposed:
         since = event_date.year if event_date else story_year
     relation = max(pair.relations, key=lambda k: (pair.relations[k], -_RELATION_RANK[k])) if pair.relations else "other"
     out = {
@@ -671,7 +683,7 @@ def _partnership(pair: _Pair, r: Rules, story_date: date | None) -> dict[str, An
         "event_date": (event_date or story_date).isoformat() if (event_date or story_date) else None,
         "evidence": evidence.text if evidence else "",
     }
-    if event == "established" and evidence and _INTENT.search(evidence.text):
+    if proposed:
         out["status"] = "proposed"  # a letter of intent: the step before the agreement
     return out
 
