@@ -74,6 +74,7 @@ EVENT_PHRASES = {
     "suspended": "partnership suspended",
     "terminated": "partnership ended",
 }
+PROPOSED_PHRASE = "letter of intent for a {rel} partnership signed"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -180,8 +181,11 @@ class Register:
         values: list[tuple[str, str]] = []
         if item.get("relation"):
             values.append(("relation", str(item["relation"])))
-        values.append(("status", STATUS_BY_EVENT.get(event, "active")))
-        if event == "established" and item.get("event_date"):
+        status = str(item.get("status") or STATUS_BY_EVENT.get(event, "active"))
+        values.append(("status", status))
+        if status == "proposed":
+            pass  # a letter of intent: the partnership has not begun yet
+        elif event == "established" and item.get("event_date"):
             values.append(("began", str(item["event_date"])))
         elif item.get("since_year"):
             values.append(("began", str(int(item["since_year"]))))
@@ -510,7 +514,8 @@ class Register:
         rel = RELATION_WORDS.get(p.relation or "other", "partnership")
         if founding is not None and founding.kind == "established":
             when = founding.event_date
-            return EVENT_PHRASES["established"].format(rel=rel) + (f" {when}" if when else "")
+            phrase = PROPOSED_PHRASE if p.status == "proposed" else EVENT_PHRASES["established"]
+            return phrase.format(rel=rel) + (f" {when}" if when else "")
         noun = RELATION_NOUNS.get(p.relation or "other", "partners")
         text = noun + (f" since {p.began}" if p.began else ", first reported")
         if founding is not None:

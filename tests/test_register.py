@@ -250,3 +250,36 @@ def test_sqlite_and_postgresql_build_the_same_register(
         assert run_scenario(pg) == run_scenario(sqlite_store)
     snapshot = sqlite_store.register_snapshot()
     assert set(snapshot) == {QG, BG, LG}
+
+
+def test_a_letter_of_intent_is_a_proposed_partnership_that_signing_makes_active(
+    store: StoryStore,
+) -> None:
+    intent = make_story(
+        "chinadaily_shandong",
+        "700001",
+        "Binzhou and Goyang sign letter of intent on sister-city ties",
+        ["Binzhou and Goyang signed a letter of intent on Monday to become sister cities."],
+        fetched=T1,
+        partnerships=[
+            pair(BINZHOU, GOYANG, event="established", status="proposed", event_date="1996-03-04")
+        ],
+    )
+    store.record(intent)
+    p = store.partnership(BG)
+    assert (p.status, p.began) == ("proposed", None)
+    (logged,) = store.changes(BG)
+    assert logged.title.endswith("letter of intent for a sister-city partnership signed 1996-03-04")
+
+    signed = make_story(
+        "chinadaily_shandong",
+        "700002",
+        "Binzhou and Goyang become sister cities",
+        ["Binzhou and Goyang signed a sister-city agreement on Friday."],
+        fetched=T2,
+        partnerships=[pair(BINZHOU, GOYANG, event="established", event_date="1996-11-08")],
+    )
+    store.record(signed)
+    p = store.partnership(BG)
+    assert (p.status, p.began) == ("active", "1996-11-08")
+    assert "status changed from proposed to active" in " ".join(c.title for c in store.changes(BG))
