@@ -60,9 +60,9 @@ class StorePipeline:
             return
         try:
             if self.settings.getbool("SISTERCITY_FEEDS_ON_CLOSE"):
-                from storage.feeds import FeedConfig, build_feeds
+                from storage.feeds import FeedConfig, publish
 
-                build_feeds(
+                publish(
                     self.store,
                     self.settings.get("SISTERCITY_FEEDS_DIR") or None,
                     FeedConfig.from_settings(self.settings),

@@ -649,6 +649,22 @@ def render_opml(specs: list[FeedSpec], root: Path, config: FeedConfig) -> bytes:
     return ElementTree.tostring(opml, encoding="utf-8", xml_declaration=True) + b"\n"
 
 
+def publish(
+    store: Any,
+    feeds_dir: str | Path | None = None,
+    config: FeedConfig | None = None,
+    *,
+    full: bool = False,
+) -> BuildReport:
+    """Everything subscribers read: ``health.atom`` from the open flags, then every other feed,
+    ``index.html`` and ``feeds.opml`` (after the health feed, so they list it)."""
+    from crawler.config import default_feeds_dir
+
+    feeds_dir = Path(feeds_dir or default_feeds_dir())
+    write_health_feed(store.open_flags(), feeds_dir, config)
+    return build_feeds(store, feeds_dir, config, full=full)
+
+
 # --- health ----------------------------------------------------------------------------------
 def write_health_feed(
     flags: Iterable[Any], feeds_dir: str | Path, config: FeedConfig | None = None
@@ -687,5 +703,6 @@ __all__ = [
     "clean_html",
     "render_feed",
     "write_atomic",
+    "publish",
     "write_health_feed",
 ]

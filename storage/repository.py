@@ -214,7 +214,8 @@ class StoryStore:
         row.last_seen = max(row.last_seen, story.fetched_at)
         if chash == latest.content_hash:
             if all(
-                getattr(latest, name) == _plain(getattr(story, name)) for name in DERIVED_FIELDS
+                getattr(latest, name) == _plain(getattr(story, name))
+                for name in UNDERSTANDING_FIELDS
             ):
                 return Change(kind=UNCHANGED, story_key=row.key, version=latest.version)
             # Same text, new understanding (a reprocess or a better classifier): refresh the

@@ -617,11 +617,6 @@ def test_opml_and_index_list_every_feed(editions: Editions) -> None:
     assert expected <= index_links((feeds / "index.html").read_text("utf-8"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="crawler/cli/crawl.py calls build_feeds() before write_health_feed(): the first "
-    "crawl writes index.html and feeds.opml while health.atom does not exist yet",
-)
 def test_the_first_crawl_lists_its_health_feed(editions: Editions) -> None:
     assert "health.atom" in editions.first_files
     assert "health.atom" in index_links(editions.first_index)
@@ -636,11 +631,6 @@ def test_rebuilding_from_the_same_store_gives_byte_identical_feeds(editions: Edi
     assert {k: rebuilt[k] for k in atom} == {k: crawled.get(k) for k in atom}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="`sistercity feeds` (crawler/cli/feeds.py) never writes health.atom, so a rebuild "
-    "into a new directory lacks it and its index.html and feeds.opml do not list it",
-)
 def test_rebuilding_gives_every_file_the_crawl_wrote(editions: Editions) -> None:
     assert snapshot(editions.rebuilt) == snapshot(editions.sqlite.feeds)
 
@@ -664,12 +654,6 @@ def test_a_crawl_with_nothing_new_writes_nothing(editions: Editions) -> None:
     assert editions.stats_3 == editions.stats_2, "no feed file was rewritten"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="crawler/cli/crawl.py calls build_feeds(store, feeds_dir) and write_health_feed() "
-    "without FeedConfig.from_settings(settings): the crawl ignores SISTERCITY_FEEDS_BASE_URL, "
-    "SISTERCITY_FEED_ENTRIES and SISTERCITY_TAG_AUTHORITY",
-)
 def test_the_crawl_writes_feeds_for_the_configured_address(editions: Editions) -> None:
     for path in atom_files(editions.configured):
         root = etree.parse(str(path)).getroot()

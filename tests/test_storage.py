@@ -29,7 +29,9 @@ def test_new_then_unchanged_writes_one_version(store: StoryStore) -> None:
 
 def test_edit_appends_a_version_with_its_paragraph_diff(store: StoryStore) -> None:
     key = store.record(asiae_gwangju_qingdao(T1)).story_key
-    change = store.record(asiae_gwangju_qingdao(T2, body_extra=["Both cities will open youth exchanges."]))
+    change = store.record(
+        asiae_gwangju_qingdao(T2, body_extra=["Both cities will open youth exchanges."])
+    )
     assert (change.kind, change.version) == ("changed", 2)
     first, second = store.history(key)
     assert first.diff is None and first.cause == "new"
@@ -98,17 +100,32 @@ def test_crawl_runs_count_per_site_and_keep_stats_and_flags(store: StoryStore) -
     store.record(asiae_gwangju_qingdao(T1), run_id=run)
     store.record(licheng_gangnam(T1), run_id=run)
     store.record(licheng_gangnam(T2, since_year=2008), run_id=run)
-    flag = {"site": "asiae", "kind": "silent", "message": "no new story", "raised_at": T2.isoformat(), "id": "r/asiae"}
+    flag = {
+        "site": "asiae",
+        "kind": "silent",
+        "message": "no new story",
+        "raised_at": T2.isoformat(),
+        "id": "r/asiae",
+    }
     store.finish_site_run(
         run,
         "asiae",
-        {"requests": 5, "responses_by_status": {200: 4, 404: 1}, "extraction": {"site": 1}, "duration": 2.5},
+        {
+            "requests": 5,
+            "responses_by_status": {200: 4, 404: 1},
+            "extraction": {"site": 1},
+            "duration": 2.5,
+        },
     )
     store.finish_site_run(run, "asiae", {"flags": [flag]})
     store.finish_site_run(run, "china_org_cn", {})
     store.finish_run(run, "flagged")
     asiae = store.recent_site_runs("asiae", 5)[0]
-    assert (asiae.requests, asiae.responses_by_status, asiae.duration) == (5, {"200": 4, "404": 1}, 2.5)
+    assert (asiae.requests, asiae.responses_by_status, asiae.duration) == (
+        5,
+        {"200": 4, "404": 1},
+        2.5,
+    )
     assert (asiae.stories_new, asiae.partnerships_new) == (1, 1)
     china = store.recent_site_runs("china_org_cn", 5)[0]
     assert (china.stories_new, china.stories_changed, china.partnerships_changed) == (1, 1, 1)
@@ -138,3 +155,13 @@ def test_loaders_do_not_create_a_missing_sqlite_store(tmp_path) -> None:  # type
     assert known_urls(settings, "asiae") == set()
     assert list(dedupe_seed(settings)) == []
     assert not (tmp_path / "none.db").exists()
+
+
+def test_a_new_duplicate_link_alone_does_not_rewrite_the_version(store: StoryStore) -> None:
+    """Which story another one repeats depends on what else a run saw, not on the story."""
+    first = store.record(asiae_gwangju_qingdao(T1))
+    again = asiae_gwangju_qingdao(T1 + timedelta(days=1))
+    again.duplicate_of, again.duplicate_kind = "chinadaily_shandong/20241127/1050223", "near"
+    assert store.record(again).kind == "unchanged"
+    latest = store.latest(first.story_key)
+    assert latest is not None and latest.duplicate_of is None

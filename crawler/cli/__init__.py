@@ -13,12 +13,42 @@ from collections.abc import Sequence
 
 from crawler import __version__
 
-COMMANDS: list[str] = ["crawl", "status", "serve", "schedule", "demo", "feeds", "reprocess", "db", "classify"]
+COMMANDS: list[str] = [
+    "crawl",
+    "status",
+    "serve",
+    "schedule",
+    "demo",
+    "feeds",
+    "reprocess",
+    "db",
+    "classify",
+]
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_LOCKED = 75  # EX_TEMPFAIL: another crawl holds the lock; try again later
+
+
+def setting_arg(text: str) -> tuple[str, str]:
+    """``NAME=VALUE`` for ``-s``, as with ``scrapy crawl -s``."""
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE: {text!r}")
+    return name, value
+
+
+def add_setting_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-s",
+        "--set",
+        type=setting_arg,
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a setting, as with `scrapy crawl -s`",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -77,7 +77,11 @@ def site_parser(url: str | None) -> tuple[str, Any]:
         for value in vars(module).values():
             domains = getattr(value, "allowed_domains", None)
             proxy = getattr(value, "parser", None)
-            if domains and proxy is not None and any(host == d or host.endswith("." + d) for d in domains):
+            if (
+                domains
+                and proxy is not None
+                and any(host == d or host.endswith("." + d) for d in domains)
+            ):
                 return module_info.name, proxy
     return "", None
 
@@ -99,7 +103,18 @@ def story_from_input(data: bytes, args: argparse.Namespace) -> Any:
             fields.setdefault("language", "und")
         if not fields.get("title") and not fields.get("body"):
             raise InputError("no story text found in the HTML")
-        allowed = {"title", "subtitle", "published", "published_source", "language", "byline", "body", "captions", "extraction", "parser_version"}
+        allowed = {
+            "title",
+            "subtitle",
+            "published",
+            "published_source",
+            "language",
+            "byline",
+            "body",
+            "captions",
+            "extraction",
+            "parser_version",
+        }
         kwargs = {k: v for k, v in fields.items() if k in allowed and v is not None}
         if published is not None:
             kwargs["published"] = published
@@ -109,8 +124,13 @@ def story_from_input(data: bytes, args: argparse.Namespace) -> Any:
     if not lines:
         raise InputError("input is empty")
     return Story(
-        site="stdin", url=url, canonical_url=url, title=lines[0], body=lines[1:],
-        published=published, fetched_at=now,
+        site="stdin",
+        url=url,
+        canonical_url=url,
+        title=lines[0],
+        body=lines[1:],
+        published=published,
+        fetched_at=now,
     )
 
 

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from crawler.cli import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_USAGE
+from crawler.cli import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_USAGE, add_setting_option
 from crawler.config import default_db_url, default_feeds_dir, var_dir
 
 logger = logging.getLogger("sistercity.crawl")
@@ -26,13 +26,6 @@ def _date(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date like 2024-01-31: {text!r}") from None
-
-
-def _setting(text: str) -> tuple[str, str]:
-    name, sep, value = text.partition("=")
-    if not sep or not name:
-        raise argparse.ArgumentTypeError(f"expected NAME=VALUE: {text!r}")
-    return name, value
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -53,15 +46,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     )
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     parser.add_argument("--verbose", "-v", action="store_true", help="log progress to stderr")
-    parser.add_argument(
-        "-s",
-        "--set",
-        type=_setting,
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="override a Scrapy setting, as with `scrapy crawl -s`",
-    )
+    add_setting_option(parser)
     return parser
 
 
@@ -168,10 +153,9 @@ def _crawl_and_store(
     feeds_dir: Path,
     interactive: bool,
 ) -> int:
-    from storage.feeds import build_feeds, write_health_feed
-
     from crawler.health import HealthSettings, evaluate
     from crawler.runner import project_settings
+    from storage.feeds import FeedConfig, publish
     from storage.repository import StoryStore
 
     with StoryStore(db_url) as store:
@@ -199,8 +183,7 @@ def _crawl_and_store(
             row = store.recent_site_runs(site, 1)[0]
             rows[site] = summary_row(result, row)
         store.finish_run(run_id, "flagged" if any(r["flags"] for r in rows.values()) else "ok")
-        build_feeds(store, feeds_dir)
-        write_health_feed(store.open_flags(), feeds_dir)
+        publish(store, feeds_dir, FeedConfig.from_settings(settings))
     return _report(args, rows, {"run_id": run_id, "feeds_dir": str(feeds_dir), "db": db_url})
 
 

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from crawler.cli import add_setting_option
 from crawler.config import default_db_url, default_feeds_dir
 
 
@@ -19,6 +20,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument(
         "--full", action="store_true", help="render every feed, not only changed ones"
     )
+    add_setting_option(parser)
     return parser
 
 
@@ -26,14 +28,14 @@ def run(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from crawler.runner import project_settings
-    from storage.feeds import FeedConfig, build_feeds
+    from storage.feeds import FeedConfig, publish
     from storage.repository import StoryStore
 
-    config = FeedConfig.from_settings(project_settings())
+    config = FeedConfig.from_settings(project_settings(dict(args.set)))
     feeds_dir = args.feeds_dir or default_feeds_dir()
     try:
         with StoryStore.open(args.db or default_db_url()) as store:
-            report = build_feeds(store, feeds_dir, config, full=args.full)
+            report = publish(store, feeds_dir, config, full=args.full)
     except (SQLAlchemyError, OSError) as exc:
         print(f"sistercity feeds: {exc.__class__.__name__}: {exc}".splitlines()[0], file=sys.stderr)
         return 1

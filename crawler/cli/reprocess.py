@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from crawler.runner import project_settings
-    from storage.feeds import FeedConfig, build_feeds
+    from storage.feeds import FeedConfig, publish
     from storage.repository import StoreConfig, StoryStore
 
     settings = project_settings()
@@ -112,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
                 change = store.record(story)
                 kind = "reparsed" if change.reparsed else change.kind
                 counts[kind] = counts.get(kind, 0) + 1
-            build_feeds(
+            publish(
                 store, args.feeds_dir or default_feeds_dir(), FeedConfig.from_settings(settings)
             )
     except (SQLAlchemyError, OSError) as exc:
