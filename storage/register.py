@@ -219,8 +219,9 @@ class Register:
         taken = set(
             self.session.scalars(select(PlaceRecord.slug).where(PlaceRecord.slug.startswith(base)))
         )
-        if slug in taken and data.get("parent"):
-            slug = f"{slugify(name)}-{slugify(str(data['parent']))}-{country.lower()}"
+        if slug in taken and (data.get("parent_name") or data.get("parent")):
+            parent = str(data.get("parent_name") or data["parent"])
+            slug = f"{slugify(name)}-{slugify(parent)}-{country.lower()}"
         if slug in taken:
             slug = f"{base}-{slugify(place_id)}"
         place = PlaceRecord(

@@ -39,7 +39,8 @@ GWANGJU_GG = {
     "country": "KR",
     "level": "city",
     "id": "geonames:1842025",
-    "parent": "Gyeonggi",
+    "parent": "iso3166-2:KR-41",
+    "parent_name": "Gyeonggi",
 }
 BINZHOU = {
     "name": "Binzhou",

@@ -283,3 +283,25 @@ def test_a_letter_of_intent_is_a_proposed_partnership_that_signing_makes_active(
     p = store.partnership(BG)
     assert (p.status, p.began) == ("active", "1996-11-08")
     assert "status changed from proposed to active" in " ".join(c.title for c in store.changes(BG))
+
+
+def test_two_places_of_one_name_get_readable_feed_slugs(store: StoryStore) -> None:
+    from sqlalchemy import select
+
+    from storage.models import PlaceRecord
+    from tests.storefactory import GWANGJU, GWANGJU_GG
+
+    for n, gwangju in enumerate((GWANGJU, GWANGJU_GG)):
+        store.record(
+            make_story(
+                "asiae",
+                f"80000{n}",
+                "Qingdao and Gwangju sign a sister city agreement",
+                ["Qingdao and Gwangju signed a sister city agreement."],
+                fetched=T1,
+                partnerships=[pair(QINGDAO, gwangju, event="established", event_date="2024-11-21")],
+            )
+        )
+    with store.session() as session:
+        slugs = set(session.scalars(select(PlaceRecord.slug).where(PlaceRecord.name == "Gwangju")))
+    assert slugs == {"gwangju-kr", "gwangju-gyeonggi-kr"}

@@ -36,7 +36,9 @@ from crawler.understanding.gazetteer import (
 )
 from crawler.understanding.rules import Rules, rules
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]?\s+(?=[\"'“‘(]?[A-Z0-9가-힣])|(?<=[。！？；])|(?<=다\.)\s*")
+_SENTENCE_END = re.compile(
+    r"(?<=[.!?])[\"'”’)]?\s+(?=[\"'“‘(]?[A-Z0-9가-힣])|(?<=[。！？；])|(?<=다\.)\s*"
+)
 _ABBREVIATIONS = re.compile(
     r"(?:\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Mr|Mrs|Ms|Dr|St|No|Gov|Rep|Sen|Prof|Lt|Gen|Co|Corp|Inc|vs)\.|\b[A-Z]\.)$"
 )
@@ -69,7 +71,15 @@ _FUTURE_AFTER = re.compile(r"^[^.。]{0,12}(?:예정|계획|추진|準備|准备
 _INTENT = re.compile(r"\bletters?\s+of\s+intent\b|\bLOI\b|意向书|意向書|의향서", re.I)
 _DIPLOMATIC = re.compile(r"diplomatic|建交|수교", re.I)
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)(?!\s*(?:[-–~至到]|to\s)\s*(?:19|20)?\d{2})")
-_EVENT_ORDER = ["terminated", "suspended", "upgraded", "renewed", "established", "anniversary", "exchange"]
+_EVENT_ORDER = [
+    "terminated",
+    "suspended",
+    "upgraded",
+    "renewed",
+    "established",
+    "anniversary",
+    "exchange",
+]
 
 
 @dataclass
@@ -106,8 +116,12 @@ def _is_organisation(text: str, mention: Mention, r: Rules) -> bool:
         )
     window = re.split(r"[\s,，。、;；:：()（）\"“”'‘’]", after, maxsplit=1)[0][:8]
     if 0xAC00 <= ord(mention.text[-1]) <= 0xD7A3:
-        return bool(r.org_hangul.match(window)) or bool(re.search(r"(?:학교|대학교|병원|은행|회사|기업|협회|재단)$", window))
-    return bool(r.org_han.match(window)) or bool(re.search(r"(?:中学|小学|大学|学院|医院|公司|集团|银行|学校)", window))
+        return bool(r.org_hangul.match(window)) or bool(
+            re.search(r"(?:학교|대학교|병원|은행|회사|기업|협회|재단)$", window)
+        )
+    return bool(r.org_han.match(window)) or bool(
+        re.search(r"(?:中学|小学|大学|学院|医院|公司|集团|银行|学校)", window)
+    )
 
 
 def _is_person(text: str, mention: Mention) -> bool:
@@ -137,7 +151,9 @@ def _district_mentions(text: str, mentions: list[Mention]) -> list[Mention]:
         for m in mentions:
             if m.country or not m.candidates:
                 continue
-            if m.end <= match.start() and _DISTRICT_CITY_BEFORE.fullmatch(text[m.end : match.start()]):
+            if m.end <= match.start() and _DISTRICT_CITY_BEFORE.fullmatch(
+                text[m.end : match.start()]
+            ):
                 city = m
             elif m.start >= match.end() and _DISTRICT_CITY_AFTER.match(text[match.end() : m.start]):
                 city = city or m
@@ -182,7 +198,9 @@ def _one_sense(choices: list[tuple[Any, Mention, Place]]) -> list[tuple[Any, Men
     return out
 
 
-def _drop_unattested(choices: list[tuple[Any, Mention, Place]], ctx: _Context) -> list[tuple[Any, Mention, Place]]:
+def _drop_unattested(
+    choices: list[tuple[Any, Mention, Place]], ctx: _Context
+) -> list[tuple[Any, Mention, Place]]:
     """A town in a far country the story never names, and no other place of which it names, is
     most likely a word or a person ("Kim", a town in India): only a big city passes."""
     per_country: dict[str, set[str]] = {}
@@ -272,7 +290,9 @@ def _contains(outer: Place, inner: Place) -> bool:
         return False
     if inner.parent == outer.id:
         return True
-    return outer.level == LEVEL_PROVINCE and inner.admin1 is not None and inner.admin1 == outer.admin1
+    return (
+        outer.level == LEVEL_PROVINCE and inner.admin1 is not None and inner.admin1 == outer.admin1
+    )
 
 
 def _gap(sentence: Sentence, start: int, end: int) -> str:
@@ -358,16 +378,38 @@ def _relations(text: str, r: Rules) -> list[tuple[str, int]]:
 
 
 # --- dates ---------------------------------------------------------------------------------
-_MONTHS = {m: i + 1 for i, m in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"])}
+_MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+    )
+}
 _DATE_PATTERNS = [
     (re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b"), "ymd"),
     (re.compile(r"(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]"), "ymd"),
     (re.compile(r"(?<![\d年년])(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]"), "md"),
     (re.compile(r"(?<![\d月월年년])(\d{1,2})\s*[日일](?![\w本])"), "d"),
-    (re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?\b", re.I), "Md"),
-    (re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?(?:\s+(\d{4}))?\b", re.I), "dM"),
-    (re.compile(r"\b(?:on|since|from|until|by)\s+the\s+(\d{1,2})(?:st|nd|rd|th)\b(?!\s+(?:anniversar|year|centur))", re.I), "d"),
+    (
+        re.compile(
+            r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?\b",
+            re.I,
+        ),
+        "Md",
+    ),
+    (
+        re.compile(
+            r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?(?:\s+(\d{4}))?\b",
+            re.I,
+        ),
+        "dM",
+    ),
+    (
+        re.compile(
+            r"\b(?:on|since|from|until|by)\s+the\s+(\d{1,2})(?:st|nd|rd|th)\b(?!\s+(?:anniversar|year|centur))",
+            re.I,
+        ),
+        "d",
+    ),
 ]
 
 
@@ -395,7 +437,9 @@ def _resolve_date(kind: str, groups: tuple[Any, ...], ref: date | None) -> date 
         return None
     if kind == "d":
         day = int(groups[0])
-        candidate = date(ref.year, ref.month, day) if day <= _month_len(ref.year, ref.month) else None
+        candidate = (
+            date(ref.year, ref.month, day) if day <= _month_len(ref.year, ref.month) else None
+        )
         if candidate is None or candidate > ref:
             prev = ref.replace(day=1) - timedelta(days=1)
             candidate = date(prev.year, prev.month, min(day, _month_len(prev.year, prev.month)))
@@ -461,7 +505,11 @@ def _pairs_in(sentence: Sentence) -> list[tuple[Place, Place]]:
 
 def _nested(a: Place, b: Place) -> bool:
     """One place inside the other (Qingdao and its Huangdao district): never a partnership."""
-    return _contains(a, b) or _contains(b, a) or (a.parent is not None and a.parent == b.parent and a.level != b.level)
+    return (
+        _contains(a, b)
+        or _contains(b, a)
+        or (a.parent is not None and a.parent == b.parent and a.level != b.level)
+    )
 
 
 def _nearest_relation(sentence: Sentence, place: Place) -> str:
@@ -506,7 +554,9 @@ def analyse(story: Story) -> dict[str, Any]:
             for m in gaz.find_mentions(s.text)
             if m.country or not (_is_organisation(s.text, m, r) or _is_person(s.text, m))
         ]
-        s.mentions = sorted(s.mentions + _district_mentions(s.text, s.mentions), key=lambda m: m.start)
+        s.mentions = sorted(
+            s.mentions + _district_mentions(s.text, s.mentions), key=lambda m: m.start
+        )
         all_mentions.extend(s.mentions)
         s.relations = _relations(s.text, r)
         s.refers_to_pair = bool(r.pair_references.search(s.text))
@@ -540,7 +590,11 @@ def analyse(story: Story) -> dict[str, Any]:
             pair.sentences.append(s)
     if not pairs and (fallback := _story_pair(sentences)) is not None:
         pairs[fallback.key] = fallback
-    main = max(pairs.values(), key=lambda p: (p.explicit, -min(x.index for x in p.sentences or sentences)), default=None)
+    main = max(
+        pairs.values(),
+        key=lambda p: (p.explicit, -min(x.index for x in p.sentences or sentences)),
+        default=None,
+    )
     if main is not None:
         for s in sentences:
             if s in main.sentences:
@@ -548,7 +602,11 @@ def analyse(story: Story) -> dict[str, Any]:
             ids = set(s.place_positions)
             names_both = {main.a.id, main.b.id} <= ids
             names_one = bool(ids & {main.a.id, main.b.id})
-            if names_both or (s.refers_to_pair and (names_one or not ids)) or (s.is_title and names_one):
+            if (
+                names_both
+                or (s.refers_to_pair and (names_one or not ids))
+                or (s.is_title and names_one)
+            ):
                 main.sentences.append(s)
                 if s.relations:
                     main.relations[s.relations[0][0]] += 1
@@ -621,7 +679,9 @@ def _partnership(pair: _Pair, r: Rules, story_date: date | None) -> dict[str, An
     for s in sentences:
         text = s.text
         anniversary = _anniversary_cue(text, events)
-        founding = _present_match(text, events["established"]) is not None or bool(_FOUNDING_WORDS.search(text))
+        founding = _present_match(text, events["established"]) is not None or bool(
+            _FOUNDING_WORDS.search(text)
+        )
         if (s.relations or s.refers_to_pair) and founding and since is None:
             since = _past_year(text, story_year)
         if anniversary is not None and since is None and story_year:
@@ -647,7 +707,9 @@ def _partnership(pair: _Pair, r: Rules, story_date: date | None) -> dict[str, An
                 if predates:
                     # A signing between old partners: a renewal if it names the tie, else an exchange.
                     event = "renewed" if s.relations else "exchange"
-            if event == "suspended" and (_RESUMED.search(text) or _PAST_SUSPENSION.match(text[pos:])):
+            if event == "suspended" and (
+                _RESUMED.search(text) or _PAST_SUSPENSION.match(text[pos:])
+            ):
                 continue  # a pause that is over, or one that only dates something else
             if event == "exchange" and not (s.place_positions or s.refers_to_pair or s.is_title):
                 continue
@@ -656,13 +718,22 @@ def _partnership(pair: _Pair, r: Rules, story_date: date | None) -> dict[str, An
     if event in found:
         evidence, cue_pos = found[event]
         if evidence.is_title:
-            body = next((x for x in sentences if not x.is_title and _present_match(x.text, events[event]) is not None), None)
+            body = next(
+                (
+                    x
+                    for x in sentences
+                    if not x.is_title and _present_match(x.text, events[event]) is not None
+                ),
+                None,
+            )
             if body is not None:
                 evidence, cue_pos = body, _present_match(body.text, events[event]) or 0
     else:
         evidence = next((s for s in sentences if s.relations), sentences[0] if sentences else None)
         cue_pos = 0
-    event_date = _event_date(evidence, cue_pos, story_date) if event != "mentioned" and evidence else None
+    event_date = (
+        _event_date(evidence, cue_pos, story_date) if event != "mentioned" and evidence else None
+    )
     if event_date is None and event != "mentioned":
         # "On this day, the two signed …": the date is stated once, in the lede.
         for s in sentences:
@@ -670,17 +741,25 @@ def _partnership(pair: _Pair, r: Rules, story_date: date | None) -> dict[str, An
             if not s.is_title and near:
                 event_date = near[0]
                 break
-    proposed = event == "established" and evidence is not None and bool(_INTENT.search(evidence.text))
+    proposed = (
+        event == "established" and evidence is not None and bool(_INTENT.search(evidence.text))
+    )
     if event == "established" and since is None and not proposed:
         since = event_date.year if event_date else story_year
-    relation = max(pair.relations, key=lambda k: (pair.relations[k], -_RELATION_RANK[k])) if pair.relations else "other"
+    relation = (
+        max(pair.relations, key=lambda k: (pair.relations[k], -_RELATION_RANK[k]))
+        if pair.relations
+        else "other"
+    )
     out = {
-        "a": pair.a.as_dict(),
-        "b": pair.b.as_dict(),
+        "a": gazetteer().place_dict(pair.a),
+        "b": gazetteer().place_dict(pair.b),
         "relation": relation,
         "event": event,
         "since_year": since,
-        "event_date": (event_date or story_date).isoformat() if (event_date or story_date) else None,
+        "event_date": (event_date or story_date).isoformat()
+        if (event_date or story_date)
+        else None,
         "evidence": evidence.text if evidence else "",
     }
     if proposed:
@@ -769,11 +848,14 @@ def _network_sizes(
             place = gazetteer().get(top)
         if place is None:
             continue
-        if any(o["place"]["id"] == place.id and (o["cities"], o["countries"]) == (cities, countries) for o in out):
+        if any(
+            o["place"]["id"] == place.id and (o["cities"], o["countries"]) == (cities, countries)
+            for o in out
+        ):
             continue
         out.append(
             {
-                "place": place.as_dict(),
+                "place": gazetteer().place_dict(place),
                 "cities": cities,
                 "countries": countries,
                 "as_of": story_date.isoformat() if story_date else None,

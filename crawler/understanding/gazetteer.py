@@ -38,26 +38,72 @@ HOME_COUNTRIES = frozenset({"CN", "KR"})
 # Subdivision types that are first-level regions a partnership can be made with.
 _SUBDIVISION_TYPES = frozenset(
     {
-        "province", "state", "prefecture", "region", "autonomous region", "autonomous community",
-        "land", "voivodship", "oblast", "autonomous province", "county", "governorate",
-        "special self-governing province", "metropolitan region", "republic", "territory",
-        "autonomous republic", "department",
+        "province",
+        "state",
+        "prefecture",
+        "region",
+        "autonomous region",
+        "autonomous community",
+        "land",
+        "voivodship",
+        "oblast",
+        "autonomous province",
+        "county",
+        "governorate",
+        "special self-governing province",
+        "metropolitan region",
+        "republic",
+        "territory",
+        "autonomous republic",
+        "department",
     }
 )
 # Words after a name that say what kind of place it is (lower case, in a Latin-script name).
 SUFFIX_LEVEL = {
-    "city": "city", "si": "city", "shi": "city", "municipality": "city",
-    "metropolitan": "metro", "gwangyeoksi": "metro", "teukbyeolsi": "metro", "special": "metro",
-    "province": "province", "sheng": "province", "do": "province", "state": "province",
-    "prefecture": "province", "region": "province", "oblast": "province",
-    "district": "district", "gu": "district", "qu": "district", "ward": "district",
-    "county": "county", "gun": "county", "xian": "county",
-    "self-governing": "province", "autonomous": "province",
+    "city": "city",
+    "si": "city",
+    "shi": "city",
+    "municipality": "city",
+    "metropolitan": "metro",
+    "gwangyeoksi": "metro",
+    "teukbyeolsi": "metro",
+    "special": "metro",
+    "province": "province",
+    "sheng": "province",
+    "do": "province",
+    "state": "province",
+    "prefecture": "province",
+    "region": "province",
+    "oblast": "province",
+    "district": "district",
+    "gu": "district",
+    "qu": "district",
+    "ward": "district",
+    "county": "county",
+    "gun": "county",
+    "xian": "county",
+    "self-governing": "province",
+    "autonomous": "province",
 }
-_HAN_SUFFIX_LEVEL = {"市": "city", "省": "province", "区": "district", "區": "district",
-                     "县": "county", "縣": "county", "自治区": "province", "道": "province"}
-_HANGUL_SUFFIX_LEVEL = {"시": "city", "광역시": "metro", "특별시": "metro", "도": "province",
-                        "구": "district", "군": "county", "성": "province"}
+_HAN_SUFFIX_LEVEL = {
+    "市": "city",
+    "省": "province",
+    "区": "district",
+    "區": "district",
+    "县": "county",
+    "縣": "county",
+    "自治区": "province",
+    "道": "province",
+}
+_HANGUL_SUFFIX_LEVEL = {
+    "시": "city",
+    "광역시": "metro",
+    "특별시": "metro",
+    "도": "province",
+    "구": "district",
+    "군": "county",
+    "성": "province",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +152,9 @@ def latin_key(text: str) -> str:
 
 
 def _is_han(text: str) -> bool:
-    return bool(text) and all(0x3400 <= ord(c) <= 0x9FFF or 0xF900 <= ord(c) <= 0xFAFF for c in text)
+    return bool(text) and all(
+        0x3400 <= ord(c) <= 0x9FFF or 0xF900 <= ord(c) <= 0xFAFF for c in text
+    )
 
 
 def _is_hangul(text: str) -> bool:
@@ -118,7 +166,15 @@ def _display_name(name: str) -> str:
 
 
 _PLACE_FIELDS = (
-    "id", "name", "local_name", "country", "level", "parent", "admin1", "population", "metro",
+    "id",
+    "name",
+    "local_name",
+    "country",
+    "level",
+    "parent",
+    "admin1",
+    "population",
+    "metro",
     "needs_parent",
 )
 
@@ -209,7 +265,9 @@ class Gazetteer:
         overrides = curated["cities"]
         stop_names = {latin_key(n) if n.isascii() else n for n in curated["stop_names"]}
         self._stop = stop_names
-        metro_names = {(c, info["city"]): info for (c, _), info in provinces.items() if "city" in info}
+        metro_names = {
+            (c, info["city"]): info for (c, _), info in provinces.items() if "city" in info
+        }
 
         for gid, city in cities.items():
             country = city["countrycode"]
@@ -225,7 +283,12 @@ class Gazetteer:
                 simplified = [h for h in han if hanzidentifier.is_simplified(h)]
                 local = override.get("zh") or _pick(simplified or han, "市") or local
             elif country == "KR":
-                local = override.get("ko") or (metro_info or {}).get("ko") or _pick(hangul, "시") or local
+                local = (
+                    override.get("ko")
+                    or (metro_info or {}).get("ko")
+                    or _pick(hangul, "시")
+                    or local
+                )
             elif country in {"JP", "TW"} and han:
                 local = _pick(han, "市")
             place = Place(
@@ -248,14 +311,23 @@ class Gazetteer:
                     # Foreign towns' CJK names collide with words (코로나 is Corona, California).
                     if country in HOME_COUNTRIES | {"JP", "TW"} or city["population"] >= 300_000:
                         self._alias(place.id, alt)
-                elif country in HOME_COUNTRIES | {"JP", "TW", "KP"} and _romanization(alt) and len(alt) >= 5:
+                elif (
+                    country in HOME_COUNTRIES | {"JP", "TW", "KP"}
+                    and _romanization(alt)
+                    and len(alt) >= 5
+                ):
                     # "Cheng", "Yang", "Peng": one syllable is a surname, never how a city is named.
                     if not _one_syllable(alt):
                         self._alias(place.id, alt)
             for alt in [*override.get("aliases", []), *curated["names"].get(gid, [])]:
                 self._alias(place.id, alt)
             if metro_info:
-                for alt in [metro_info["en"], metro_info["zh"], metro_info["ko"], *metro_info.get("aliases", [])]:
+                for alt in [
+                    metro_info["en"],
+                    metro_info["zh"],
+                    metro_info["ko"],
+                    *metro_info.get("aliases", []),
+                ]:
                     if metro:
                         self._alias(place.id, alt)
 
@@ -277,7 +349,9 @@ class Gazetteer:
             # Stories name a province without its suffix: 海南, 山东, 京畿 (never Hangul: 경기 is
             # also "economy" and "match").
             for han in (info["zh"], *[a for a in info.get("aliases", []) if _is_han(a)]):
-                short = re.sub(r"(?:壮族|回族|维吾尔)?(?:自治区|特别自治道|特別自治道|省|道)$", "", han)
+                short = re.sub(
+                    r"(?:壮族|回族|维吾尔)?(?:自治区|特别自治道|特別自治道|省|道)$", "", han
+                )
                 if short != han and len(short) >= 2:
                     self._alias(place.id, short)
             iso = pycountry.subdivisions.get(code=info["iso"])
@@ -294,8 +368,13 @@ class Gazetteer:
             if latin_key(name) in stop_names:
                 continue
             self.places[place_id] = Place(
-                id=place_id, name=name, local_name=sub.name, country=sub.country_code,
-                level=LEVEL_PROVINCE, admin1=sub.code, population=1_000_000,
+                id=place_id,
+                name=name,
+                local_name=sub.name,
+                country=sub.country_code,
+                level=LEVEL_PROVINCE,
+                admin1=sub.code,
+                population=1_000_000,
             )
             self._alias(place_id, name)
 
@@ -321,7 +400,11 @@ class Gazetteer:
             for name in names:
                 self.country_names[latin_key(name)] = code
         for country in pycountry.countries:
-            for name in (country.name, getattr(country, "common_name", None), getattr(country, "official_name", None)):
+            for name in (
+                country.name,
+                getattr(country, "common_name", None),
+                getattr(country, "official_name", None),
+            ):
                 if name:
                     self.country_names[latin_key(name)] = country.alpha_2
         for code, names in curated["countries"].items():
@@ -360,6 +443,12 @@ class Gazetteer:
     def get(self, place_id: str) -> Place | None:
         return self.places.get(place_id)
 
+    def place_dict(self, place: Place) -> dict[str, Any]:
+        """The place as the pipelines pass it on, with its parent's English name for readers
+        ("Gwangju, Gyeonggi")."""
+        parent = self.places.get(place.parent) if place.parent else None
+        return {**place.as_dict(), "parent_name": parent.name if parent else None}
+
     def lookup(self, name: str) -> list[Place]:
         """Every place a name may be, most populous first."""
         compact = name.replace(" ", "")
@@ -375,12 +464,19 @@ class Gazetteer:
         return sorted(found, key=lambda m: m.start)
 
     def _latin_mentions(self, text: str) -> list[Mention]:
-        tokens = [(m.group(), m.start(), m.end()) for m in re.finditer(r"[A-Za-z][A-Za-z'’]*", text)]
+        tokens = [
+            (m.group(), m.start(), m.end()) for m in re.finditer(r"[A-Za-z][A-Za-z'’]*", text)
+        ]
         mentions: list[Mention] = []
         i = 0
         while i < len(tokens):
             word, start, _ = tokens[i]
-            if not word[0].isupper() or word.isupper() and len(word) <= 3 and word not in {"US", "UK", "ROK", "PRC"}:
+            if (
+                not word[0].isupper()
+                or word.isupper()
+                and len(word) <= 3
+                and word not in {"US", "UK", "ROK", "PRC"}
+            ):
                 i += 1
                 continue
             matched = False
@@ -398,7 +494,9 @@ class Gazetteer:
                 hint, end, j = _latin_hint(text, tokens, span, end, j)
                 mention = Mention(start, end, text[start:end], hint=hint)
                 if ids:
-                    mention.candidates = sorted((self.places[x] for x in ids), key=lambda p: -p.population)
+                    mention.candidates = sorted(
+                        (self.places[x] for x in ids), key=lambda p: -p.population
+                    )
                 else:
                     mention.country = country
                 mentions.append(mention)
@@ -432,7 +530,9 @@ class Gazetteer:
                 continue
             mention = Mention(i, i + len(hit), hit, hint=_cjk_hint(hit))
             if hit in self.cjk:
-                mention.candidates = sorted((self.places[x] for x in self.cjk[hit]), key=lambda p: -p.population)
+                mention.candidates = sorted(
+                    (self.places[x] for x in self.cjk[hit]), key=lambda p: -p.population
+                )
             else:
                 mention.country = self.country_names[hit]
             mentions.append(mention)
@@ -478,19 +578,29 @@ def _romanization(alias: str) -> bool:
 
 
 def _contiguous(text: str, span: list[tuple[str, int, int]]) -> bool:
-    return all(re.fullmatch(r"[ \-]", text[a[2] : b[1]]) for a, b in zip(span, span[1:], strict=False))
+    return all(
+        re.fullmatch(r"[ \-]", text[a[2] : b[1]]) for a, b in zip(span, span[1:], strict=False)
+    )
 
 
 def _capitalized(span: list[tuple[str, int, int]]) -> bool:
     inner = {"of", "de", "and", "upon", "on"}  # Republic of Korea, Stratford-upon-Avon
-    return span[-1][0][0].isupper() or span[-1][0].casefold() in SUFFIX_LEVEL if all(
-        w[0].isupper() or w.casefold() in SUFFIX_LEVEL or (0 < k < len(span) - 1 and w in inner)
-        for k, (w, _, _) in enumerate(span)
-    ) else False
+    return (
+        span[-1][0][0].isupper() or span[-1][0].casefold() in SUFFIX_LEVEL
+        if all(
+            w[0].isupper() or w.casefold() in SUFFIX_LEVEL or (0 < k < len(span) - 1 and w in inner)
+            for k, (w, _, _) in enumerate(span)
+        )
+        else False
+    )
 
 
 def _latin_hint(
-    text: str, tokens: list[tuple[str, int, int]], span: list[tuple[str, int, int]], end: int, j: int
+    text: str,
+    tokens: list[tuple[str, int, int]],
+    span: list[tuple[str, int, int]],
+    end: int,
+    j: int,
 ) -> tuple[str | None, int, int]:
     """The level word inside the span or right after it ("Goyang, Gyeonggi province")."""
     words = [w.casefold() for w, _, _ in span]
