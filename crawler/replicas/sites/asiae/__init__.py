@@ -10,18 +10,15 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from crawler.replicas.render import environment, load_yaml
-from crawler.replicas.server import ReplicaSite, Resource
+from crawler.replicas.render import TemplatedReplica, edited_body
+from crawler.replicas.server import Resource
 
-HERE = Path(__file__).resolve().parent
 WWW = "https://www.asiae.co.kr"
 LIST_URL = f"{WWW}/en/list/regional"
 SPECIAL_URL = f"{WWW}/en/special/local-diplomacy"
-PER_PAGE = 5
 KST = ZoneInfo("Asia/Seoul")
 ROBOTS = b"""User-agent: *
 Disallow: /search
@@ -35,7 +32,7 @@ def id_time(article_id: str) -> datetime:
     return datetime.strptime(article_id[:14], "%Y%m%d%H%M%S").replace(tzinfo=KST)
 
 
-class AsiaeReplica(ReplicaSite):
+class AsiaeReplica(TemplatedReplica):
     slug = "asiae"
     origins = {
         WWW: "asiae",
@@ -43,15 +40,12 @@ class AsiaeReplica(ReplicaSite):
         "https://view.asiae.co.kr": "asiae-view",
     }
     start_urls = (LIST_URL, SPECIAL_URL)
-
-    def __init__(self) -> None:
-        self.env = environment(HERE / "templates")
-        self.data: list[dict[str, Any]] = load_yaml(HERE / "stories.yaml")["stories"]
+    robots_txt = ROBOTS
 
     def stories(self, edition: int) -> list[dict[str, Any]]:
         found = []
-        for raw in self.data:
-            if edition not in raw.get("editions", [1, 2]):
+        for raw in self.data["stories"]:
+            if not self.in_edition(raw, edition):
                 continue
             s = dict(raw)
             s["canonical"] = f"{WWW}/en/article/{s['id']}"
@@ -59,44 +53,50 @@ class AsiaeReplica(ReplicaSite):
             s["iso"] = id_time(s["id"]).isoformat()
             s["meta"] = s.get("meta", True)
             s["photo_at"] = s.get("photo_at", 0)
-            s["body"] = list(s["body"])
-            if edition == 2:
-                for index, text in (s.get("edited") or {}).items():
-                    s["body"][int(index)] = text
+            s["body"] = edited_body(s, edition)
             found.append(s)
         return found
 
     def resources(self, edition: int) -> dict[str, Resource]:
         stories = self.stories(edition)
         titles = {s["id"]: s["title"] for s in stories}
-        pages: dict[str, Resource] = {}
-        for origin in self.origins:
-            pages[f"{origin}/robots.txt"] = Resource(ROBOTS, "text/plain")
+        pages = self.robots()
         for s in stories:
-            s["related"] = [{"id": r, "title": titles[r]} for r in s.get("related", []) if r in titles]
+            s["related"] = [
+                {"id": r, "title": titles[r]} for r in s.get("related", []) if r in titles
+            ]
             s["jsonld"] = self._jsonld(s)
             template = "old_article.html" if s.get("template") == "old" else "article.html"
-            page = self._html(template, s=s)
+            page = self.html(template, s=s)
             pages[s["canonical"]] = page
             pages[s["link"].split("#")[0]] = page
             if s.get("print"):
-                pages[f"{WWW}/en/print.htm?idxno={s['id']}"] = self._html("print.html", s=s)
+                pages[f"{WWW}/en/print.htm?idxno={s['id']}"] = self.html("print.html", s=s)
+        # listed_in (by default the story's editions, this one among them) can keep it off the list.
         listed = [
-            s for s in stories
-            if s.get("listing", True) and edition in s.get("listed_in", s.get("editions", [1, 2]))
+            s
+            for s in stories
+            if s.get("listing", True) and self.in_edition(s, edition, "listed_in")
         ]
         listed.sort(key=lambda s: s["id"], reverse=True)
-        chunks = [listed[i : i + PER_PAGE] for i in range(0, len(listed), PER_PAGE)]
+        chunks = self.paginate(listed)
         for number, chunk in enumerate(chunks, start=1):
             entries = [{**s, "summary": s["body"][0][:140].rsplit(" ", 1)[0] + " …"} for s in chunk]
-            pages[self.page_url(number)] = self._html(
-                "listing.html", entries=entries, page=number, pages=len(chunks), page_url=self.page_url
+            pages[self.page_url(number)] = self.html(
+                "listing.html",
+                entries=entries,
+                page=number,
+                pages=len(chunks),
+                page_url=self.page_url,
             )
-        pages[SPECIAL_URL] = self._html("special.html")
-        special = sorted((s for s in stories if s.get("special")), key=lambda s: s["id"], reverse=True)
+        pages[SPECIAL_URL] = self.html("special.html")
+        special = sorted(
+            (s for s in stories if s.get("special")), key=lambda s: s["id"], reverse=True
+        )
         items = [{"title": s["title"], "url": self._special_href(s)} for s in special]
         pages[f"{SPECIAL_URL}.json"] = Resource(
-            json.dumps(items, ensure_ascii=False, indent=1).encode("utf-8"), "application/json; charset=utf-8"
+            json.dumps(items, ensure_ascii=False, indent=1).encode("utf-8"),
+            "application/json; charset=utf-8",
         )
         return pages
 
@@ -122,10 +122,6 @@ class AsiaeReplica(ReplicaSite):
         }
         # Escape "<" so a headline can never close the script element.
         return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
-
-    def _html(self, template: str, **context: Any) -> Resource:
-        text = self.env.get_template(template).render(**context)
-        return Resource(text.encode("utf-8"), "text/html; charset=utf-8")
 
 
 SITE = AsiaeReplica()

@@ -10,16 +10,12 @@ is in ``templates/``.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
-from crawler.replicas.render import environment, load_yaml
-from crawler.replicas.server import ReplicaSite, Resource
+from crawler.replicas.render import TemplatedReplica, pager, story_pages
+from crawler.replicas.server import Resource
 
-HERE = Path(__file__).resolve().parent
 LISTING = "http://www.china.org.cn/world/node_7075763.htm"
-PAGE_SIZE = 5
-ROBOTS = b"User-agent: *\nDisallow: /search/\nDisallow: /cgi-bin/\nAllow: /\n"
 _URL_DATE = re.compile(r"/(\d{4}-\d{2})/(\d{2})/content_")
 _SUFFIX = re.compile(r"(\.s?html?)$")
 
@@ -33,22 +29,16 @@ def _page_url(url: str, page: int) -> str:
 
 
 def _pager(url: str, count: int, current: int) -> list[tuple[str, str | None]]:
-    """div#autopage: page numbers, then 下一页 (next) when there is a next page."""
+    """div#autopage: page numbers between 上一页 (previous) and 下一页 (next)."""
     name = url.rsplit("/", 1)[1]
-    pager: list[tuple[str, str | None]] = []
-    if current > 1:
-        pager.append(("上一页", _page_url(name, current - 1)))
-    pager += [(str(n), None if n == current else _page_url(name, n)) for n in range(1, count + 1)]
-    if current < count:
-        pager.append(("下一页", _page_url(name, current + 1)))
-    return pager
+    return pager(count, current, lambda n: _page_url(name, n), "上一页", "下一页")
 
 
 def _blocks(raw: list[Any]) -> list[dict[str, Any]]:
     return [{"text": b} if isinstance(b, str) else dict(b) for b in raw]
 
 
-class ChinaOrgCnReplica(ReplicaSite):
+class ChinaOrgCnReplica(TemplatedReplica):
     slug = "china_org_cn"
     origins = {
         "http://www.china.org.cn": "china_org_cn",
@@ -56,30 +46,20 @@ class ChinaOrgCnReplica(ReplicaSite):
         "http://news.china.com.cn": "china_org_cn-news",
     }
     start_urls = (LISTING,)
+    robots_txt = b"User-agent: *\nDisallow: /search/\nDisallow: /cgi-bin/\nAllow: /\n"
 
     def __init__(self) -> None:
-        self.env = environment(HERE / "templates")
-        data = load_yaml(HERE / "stories.yaml")
-        self.listing = data["listing"]
-        self.stories: dict[str, dict[str, Any]] = data["stories"]
+        super().__init__()
+        self.listing = self.data["listing"]
+        self.stories: dict[str, dict[str, Any]] = self.data["stories"]
 
     def resources(self, edition: int) -> dict[str, Resource]:
-        out = {f"{origin}/robots.txt": Resource(ROBOTS, "text/plain") for origin in self.origins}
-        stories = {k: s for k, s in self.stories.items() if edition in s.get("editions", [1, 2])}
+        out = self.robots()
+        stories = {k: s for k, s in self.stories.items() if self.in_edition(s, edition)}
         for story in stories.values():
             out.update(self._article(story, stories, edition))
-        entries = [e for e in self.listing if edition in e.get("editions", [1, 2])]
-        pages = [entries[i : i + PAGE_SIZE] for i in range(0, len(entries), PAGE_SIZE)]
-        for number, chunk in enumerate(pages, start=1):
-            html = self.env.get_template("listing.html").render(
-                entries=[self._entry(e) for e in chunk],
-                pager=[
-                    (str(n), None if n == number else _listing_url(n))
-                    for n in range(1, len(pages) + 1)
-                ],
-                next_url=_listing_url(number + 1) if number < len(pages) else None,
-            )
-            out[_listing_url(number)] = Resource(html.encode("utf-8"))
+        entries = [self._entry(e) for e in self.listing if self.in_edition(e, edition)]
+        out.update(self.numbered_listing(entries, _listing_url))
         return out
 
     def _entry(self, entry: dict[str, Any]) -> dict[str, str]:
@@ -91,14 +71,7 @@ class ChinaOrgCnReplica(ReplicaSite):
     def _article(
         self, story: dict[str, Any], stories: dict[str, dict[str, Any]], edition: int
     ) -> dict[str, Resource]:
-        pages = (
-            [_blocks(p) for p in story["pages"]] if "pages" in story else [_blocks(story["body"])]
-        )
-        if edition == 2 and "edited" in story:
-            pages[0][story["edited"]["index"]] = {"text": story["edited"]["text"]}
-        related = [
-            (stories[k]["url"], stories[k]["title"]) for k in story["related"] if k in stories
-        ]
+        pages, related = story_pages(story, stories, edition, _blocks)
         variant = story["variant"]
         out = {}
         for number, blocks in enumerate(pages, start=1):
@@ -108,7 +81,8 @@ class ChinaOrgCnReplica(ReplicaSite):
                 html = self.env.get_template("archive.html").render(story=story, blocks=blocks)
                 out[url] = Resource(html.encode("gb2312"), content_type="text/html")
                 continue
-            html = self.env.get_template("article.html").render(
+            out[url] = self.html(
+                "article.html",
                 story=story,
                 variant=variant,
                 url=url,
@@ -116,7 +90,6 @@ class ChinaOrgCnReplica(ReplicaSite):
                 related=related,
                 pager=_pager(story["url"], len(pages), number) if len(pages) > 1 else [],
             )
-            out[url] = Resource(html.encode("utf-8"))
         return out
 
 

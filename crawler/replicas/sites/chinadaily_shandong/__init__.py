@@ -8,17 +8,13 @@ Stories are data (``stories.yaml``); the markup is in ``templates/``.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
-from crawler.replicas.render import environment, load_yaml
-from crawler.replicas.server import ReplicaSite, Resource
+from crawler.replicas.render import TemplatedReplica, pager, story_pages
+from crawler.replicas.server import Resource
 
-HERE = Path(__file__).resolve().parent
 MAIN = "http://www.goshandong.com.cn"
 LISTING = f"{MAIN}/sistercities.html"
-PAGE_SIZE = 5
-ROBOTS = b"User-agent: *\nDisallow: /search\nDisallow: /cms/\nAllow: /\n"
 _URL_DATE = re.compile(r"/(\d{4}-\d{2})/(\d{2})/c_\d+\.htm$")
 
 
@@ -33,21 +29,14 @@ def _page_url(url: str, page: int) -> str:
 def _pager(url: str, count: int, current: int) -> list[tuple[str, str | None]]:
     """The article pager "1 2 3 >" (with "<" after page 1); hrefs are relative like the CMS's."""
     name = url.rsplit("/", 1)[1]
-    href = {n: _page_url(name, n) for n in range(1, count + 1)}
-    pager: list[tuple[str, str | None]] = []
-    if current > 1:
-        pager.append(("<", href[current - 1]))
-    pager += [(str(n), None if n == current else href[n]) for n in range(1, count + 1)]
-    if current < count:
-        pager.append((">", href[current + 1]))
-    return pager
+    return pager(count, current, lambda n: _page_url(name, n), "<", ">")
 
 
 def _blocks(raw: list[Any]) -> list[dict[str, Any]]:
     return [{"text": b} if isinstance(b, str) else dict(b, leak=b.get("leak", False)) for b in raw]
 
 
-class ChinadailyShandongReplica(ReplicaSite):
+class ChinadailyShandongReplica(TemplatedReplica):
     slug = "chinadaily_shandong"
     origins = {
         MAIN: "chinadaily_shandong",
@@ -55,30 +44,20 @@ class ChinadailyShandongReplica(ReplicaSite):
         "http://subsites.chinadaily.com.cn": "chinadaily_shandong-subsites",
     }
     start_urls = (LISTING,)
+    robots_txt = b"User-agent: *\nDisallow: /search\nDisallow: /cms/\nAllow: /\n"
 
     def __init__(self) -> None:
-        self.env = environment(HERE / "templates")
-        data = load_yaml(HERE / "stories.yaml")
-        self.listing = data["listing"]
-        self.stories: dict[str, dict[str, Any]] = data["stories"]
+        super().__init__()
+        self.listing = self.data["listing"]
+        self.stories: dict[str, dict[str, Any]] = self.data["stories"]
 
     def resources(self, edition: int) -> dict[str, Resource]:
-        out = {f"{origin}/robots.txt": Resource(ROBOTS, "text/plain") for origin in self.origins}
-        stories = {k: s for k, s in self.stories.items() if edition in s.get("editions", [1, 2])}
+        out = self.robots()
+        stories = {k: s for k, s in self.stories.items() if self.in_edition(s, edition)}
         for story in stories.values():
             out.update(self._article(story, stories, edition))
-        entries = [e for e in self.listing if edition in e.get("editions", [1, 2])]
-        pages = [entries[i : i + PAGE_SIZE] for i in range(0, len(entries), PAGE_SIZE)]
-        for number, chunk in enumerate(pages, start=1):
-            out[_listing_url(number)] = self._html(
-                "listing.html",
-                entries=[self._entry(e) for e in chunk],
-                pager=[
-                    (str(n), None if n == number else _listing_url(n))
-                    for n in range(1, len(pages) + 1)
-                ],
-                next_url=_listing_url(number + 1) if number < len(pages) else None,
-            )
+        entries = [self._entry(e) for e in self.listing if self.in_edition(e, edition)]
+        out.update(self.numbered_listing(entries, _listing_url))
         return out
 
     def _entry(self, entry: dict[str, Any]) -> dict[str, str]:
@@ -95,19 +74,12 @@ class ChinadailyShandongReplica(ReplicaSite):
     def _article(
         self, story: dict[str, Any], stories: dict[str, dict[str, Any]], edition: int
     ) -> dict[str, Resource]:
-        pages = (
-            [_blocks(p) for p in story["pages"]] if "pages" in story else [_blocks(story["body"])]
-        )
-        if edition == 2 and "edited" in story:
-            pages[0][story["edited"]["index"]] = {"text": story["edited"]["text"]}
-        related = [
-            (stories[k]["url"], stories[k]["title"]) for k in story["related"] if k in stories
-        ]
+        pages, related = story_pages(story, stories, edition, _blocks)
         template = "article_old.html" if story.get("template") == "old" else "article.html"
         out = {}
         for url in [story["url"], *story.get("aliases", [])]:
             for number, blocks in enumerate(pages, start=1):
-                out[_page_url(url, number)] = self._html(
+                out[_page_url(url, number)] = self.html(
                     template,
                     story=story,
                     url=url,
@@ -116,9 +88,6 @@ class ChinadailyShandongReplica(ReplicaSite):
                     pager=_pager(url, len(pages), number) if len(pages) > 1 else [],
                 )
         return out
-
-    def _html(self, template: str, **context: Any) -> Resource:
-        return Resource(self.env.get_template(template).render(**context).encode("utf-8"))
 
 
 SITE = ChinadailyShandongReplica()

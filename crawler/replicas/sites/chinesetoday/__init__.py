@@ -8,16 +8,13 @@ template without the info line.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from crawler.replicas.render import environment, load_yaml
-from crawler.replicas.server import ReplicaSite, Resource
+from crawler.replicas.render import TemplatedReplica, edited_body
+from crawler.replicas.server import Resource
 
-HERE = Path(__file__).resolve().parent
 ORIGIN = "http://chinesetoday.com"
 LIST_URL = f"{ORIGIN}/?c=26"
-PER_PAGE = 5
 ROBOTS = b"""User-agent: *
 Disallow: /admin/
 Disallow: /index.php?c=search
@@ -33,19 +30,16 @@ ENCODINGS = {
 }
 
 
-class ChinesetodayReplica(ReplicaSite):
+class ChinesetodayReplica(TemplatedReplica):
     slug = "chinesetoday"
     origins = {ORIGIN: "chinesetoday", "http://www.chinesetoday.com": "chinesetoday-www"}
     start_urls = (LIST_URL,)
-
-    def __init__(self) -> None:
-        self.env = environment(HERE / "templates")
-        self.data: list[dict[str, Any]] = load_yaml(HERE / "stories.yaml")["stories"]
+    robots_txt = ROBOTS
 
     def stories(self, edition: int) -> list[dict[str, Any]]:
         found = []
-        for raw in self.data:
-            if edition not in raw.get("editions", [1, 2]):
+        for raw in self.data["stories"]:
+            if not self.in_edition(raw, edition):
                 continue
             s = dict(raw)
             s.setdefault("c", 26)
@@ -59,30 +53,33 @@ class ChinesetodayReplica(ReplicaSite):
             year, month, day = (int(x) for x in s["date"].split("/"))
             s["iso_date"] = f"{year:04d}-{month:02d}-{day:02d}"
             s["folder"] = f"{year:04d}/{month:02d}{day:02d}"
-            s["body"] = list(s["body"])
-            if edition == 2:
-                for index, text in (s.get("edited") or {}).items():
-                    s["body"][int(index)] = text
+            s["body"] = edited_body(s, edition)
             found.append(s)
         return sorted(found, key=lambda s: s["m"], reverse=True)
 
     def resources(self, edition: int) -> dict[str, Resource]:
         stories = self.stories(edition)
-        pages: dict[str, Resource] = {f"{o}/robots.txt": Resource(ROBOTS, "text/plain") for o in self.origins}
+        pages = self.robots()
         for index, s in enumerate(stories):
-            s["related"] = [{"m": r["m"], "title": r["title"]} for r in stories[index + 1 : index + 3]]
+            s["related"] = [
+                {"m": r["m"], "title": r["title"]} for r in stories[index + 1 : index + 3]
+            ]
             template = "old_article.html" if s.get("template") == "old" else "article.html"
-            page = self._html(template, s["encoding"], s=s)
+            page = self._encoded(template, s["encoding"], s=s)
             pages[s["canonical"]] = page
             pages[s["link"]] = page
-        listed = [s for s in stories if edition in s.get("listed_in", [1, 2])]
-        chunks = [listed[i : i + PER_PAGE] for i in range(0, len(listed), PER_PAGE)]
+        listed = [s for s in stories if self.in_edition(s, edition, "listed_in")]
+        chunks = self.paginate(listed)
         for number, chunk in enumerate(chunks, start=1):
             entries = [
                 {**s, "href": self._href(s["link"]), "list_date": s["iso_date"]} for s in chunk
             ]
-            pages[self.page_url(number)] = self._html(
-                "listing.html", "utf-8", entries=entries, page=number, pages=len(chunks),
+            pages[self.page_url(number)] = self._encoded(
+                "listing.html",
+                "utf-8",
+                entries=entries,
+                page=number,
+                pages=len(chunks),
                 page_href=lambda n: self._href(self.page_url(n)),
             )
         return pages
@@ -96,7 +93,7 @@ class ChinesetodayReplica(ReplicaSite):
         # The CMS prints root-relative links for its own host.
         return url[len(ORIGIN) :] if url.startswith(ORIGIN + "/") else url
 
-    def _html(self, template: str, encoding: str, **context: Any) -> Resource:
+    def _encoded(self, template: str, encoding: str, **context: Any) -> Resource:
         content_type, codec, charset = ENCODINGS[encoding]
         text = self.env.get_template(template).render(charset=charset, **context)
         return Resource(text.encode(codec), content_type)
