@@ -23,7 +23,9 @@ from scrapy_playwright.page import PageMethod
 from crawler.items import RawPage, Story
 from crawler.parsing import ArticleParser, ParserProxy
 
-NO_CACHE = {"Cache-Control": "no-cache"}
+# max-age=0 makes the HTTP cache revalidate (If-None-Match, If-Modified-Since) on every visit;
+# "no-cache" would skip the validators and refetch whole pages.
+REVALIDATE = {"Cache-Control": "max-age=0"}
 
 
 def raw_page(response: Response) -> RawPage:
@@ -89,19 +91,26 @@ class NewsSpider(scrapy.Spider):
         meta: dict[str, Any] = {}
         if self.browser_listing_re is not None and self.browser_listing_re.search(url):
             meta = {
+                # What the browser renders also depends on what its scripts load, which a 304 for
+                # the page itself says nothing about: always render afresh.
+                "dont_cache": True,
                 "playwright": True,
                 "playwright_page_methods": [
                     PageMethod("wait_for_selector", self.browser_wait_selector)
                 ],
             }
         return scrapy.Request(
-            url, callback=self.parse_listing, errback=self.fetch_failed, meta=meta, headers=NO_CACHE
+            url,
+            callback=self.parse_listing,
+            errback=self.fetch_failed,
+            meta=meta,
+            headers=REVALIDATE,
         )
 
     def article_request(self, url: str) -> scrapy.Request:
         self.requested.add(self.canonical_url(url))
         return scrapy.Request(
-            url, callback=self.parse_article, errback=self.fetch_failed, headers=NO_CACHE
+            url, callback=self.parse_article, errback=self.fetch_failed, headers=REVALIDATE
         )
 
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
@@ -151,7 +160,7 @@ class NewsSpider(scrapy.Spider):
                 callback=self.parse_continuation,
                 errback=self.fetch_failed,
                 cb_kwargs={"pages": pages, "rest": rest[1:]},
-                headers=NO_CACHE,
+                headers=REVALIDATE,
             )
             return
         yield self.build_story(pages)

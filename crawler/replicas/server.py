@@ -230,7 +230,12 @@ class ReplicaServer:
                 real = server.real_url(self.path)
                 with server.state.lock:
                     server.state.log.append(
-                        {"path": self.path, "url": real, "headers": dict(self.headers.items())}
+                        {
+                            "path": self.path,
+                            "url": real,
+                            "headers": dict(self.headers.items()),
+                            "at": time.monotonic(),
+                        }
                     )
                     fault = server.state.faults.get(real or "")
                     if fault and fault.times > 0:

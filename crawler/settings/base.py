@@ -37,7 +37,7 @@ DOWNLOADER_MIDDLEWARES = {
 }
 
 # Conditional requests: the HTTP cache revalidates with If-None-Match / If-Modified-Since, and
-# a 304 reuses the stored body. Requests carry `Cache-Control: no-cache` (see NewsSpider) so a
+# a 304 reuses the stored body. Requests carry `Cache-Control: max-age=0` (see NewsSpider) so a
 # change monitor always asks the server instead of trusting a heuristic freshness.
 HTTPCACHE_ENABLED = True
 HTTPCACHE_POLICY = "scrapy.extensions.httpcache.RFC2616Policy"
