@@ -45,7 +45,15 @@ class SiteResult:
 
     @property
     def responses_by_status(self) -> dict[str, int]:
-        return self._prefixed("downloader/response_status_count/")
+        """Statuses as the sites sent them. The HTTP cache turns a 304 into the stored 200
+        before Scrapy counts it, so revalidated pages are moved back to 304 here."""
+        counts = self._prefixed("downloader/response_status_count/")
+        not_modified = self._count("httpcache/revalidate")
+        if not_modified:
+            counts["200"] = counts.get("200", 0) - not_modified
+            counts["304"] = counts.get("304", 0) + not_modified
+            counts = {k: v for k, v in sorted(counts.items()) if v}
+        return counts
 
     @property
     def requests(self) -> int:
