@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-import json
 import urllib.request
 from pathlib import Path
-from typing import Any
 
 from crawler.replicas import ReplicaServer
 from tests.conftest import crawl
+from tests.spidertools import (
+    by_canonical,
+    canonical_urls,
+    fetched,
+    known_settings,
+    requested,
+    spider_settings,
+)
 
 WWW = "https://www.asiae.co.kr"
 LISTING = f"{WWW}/en/list/regional"
@@ -60,21 +66,11 @@ SPECIAL_LIST = JS_ONLY | {
         "2024042416083587412",
     )
 }
-# Pipelines are tested on their own; here only the spider's output counts.
-BASE_SETTINGS = {"ITEM_PIPELINES": "{}", "SITE_START_URLS": json.dumps({"asiae": [LISTING]})}
-
-
-def known_urls(settings: Any, site: str) -> set[str]:
-    """SISTERCITY_KNOWN_URLS hook for these tests: canonical URLs listed in a JSON file."""
-    return set(json.loads(Path(settings["TEST_KNOWN_URLS_FILE"]).read_text("utf-8")).get(site, []))
-
-
-def canonical_urls(items: list[dict[str, Any]]) -> set[str]:
-    return {item["canonical_url"] for item in items}
+BASE_SETTINGS = spider_settings("asiae", LISTING)
 
 
 def listing_requests(replicas: ReplicaServer) -> list[str]:
-    return [r["url"] for r in replicas.requests() if r["url"] and "/en/list/" in r["url"]]
+    return requested(replicas, lambda url: "/en/list/" in url)
 
 
 def test_full_crawl_yields_every_listed_story(tmp_path: Path, replicas: ReplicaServer) -> None:
@@ -84,22 +80,19 @@ def test_full_crawl_yields_every_listed_story(tmp_path: Path, replicas: ReplicaS
     assert len(result.items) == 15, "each story once, whatever host or section the listing used"
     by_url = {item["url"]: item for item in result.items}
     # The listing links some stories through cm./view. hosts, a section or tracking query.
-    assert by_url["https://cm.asiae.co.kr/en/article/2024112211525203153"]["canonical_url"] == article(
-        "2024112211525203153"
-    )
+    cm = by_url["https://cm.asiae.co.kr/en/article/2024112211525203153"]
+    assert cm["canonical_url"] == article("2024112211525203153")
     assert article("2024052814001065123") in canonical_urls(
-        [i for u, i in by_url.items() if u.startswith("https://view.asiae.co.kr/") and "utm_source" in u]
+        [
+            i
+            for u, i in by_url.items()
+            if u.startswith("https://view.asiae.co.kr/") and "utm_source" in u
+        ]
     )
 
 
 def test_paging_stops_when_page_one_is_known(tmp_path: Path, replicas: ReplicaServer) -> None:
-    known = tmp_path / "known.json"
-    known.write_text(json.dumps({"asiae": sorted(PAGE_1)}), "utf-8")
-    settings = {
-        **BASE_SETTINGS,
-        "SISTERCITY_KNOWN_URLS": "tests.test_spider_asiae.known_urls",
-        "TEST_KNOWN_URLS_FILE": str(known),
-    }
+    settings = known_settings(tmp_path, "asiae", PAGE_1, BASE_SETTINGS)
     result = crawl("asiae", tmp_path, replicas, settings=settings)
     assert result.returncode == 0, result.log
     assert listing_requests(replicas) == [LISTING]
@@ -108,7 +101,9 @@ def test_paging_stops_when_page_one_is_known(tmp_path: Path, replicas: ReplicaSe
 
 
 def test_since_stops_at_older_stories(tmp_path: Path, replicas: ReplicaServer) -> None:
-    result = crawl("asiae", tmp_path, replicas, spider_args={"since": "2025-01-01"}, settings=BASE_SETTINGS)
+    result = crawl(
+        "asiae", tmp_path, replicas, spider_args={"since": "2025-01-01"}, settings=BASE_SETTINGS
+    )
     assert result.returncode == 0, result.log
     assert canonical_urls(result.items) == PAGE_1 | {
         article("2025021810304412345"),
@@ -122,7 +117,7 @@ def test_one_story_fields_after_a_503(tmp_path: Path, replicas: ReplicaServer) -
     replicas.inject_fault(url, 503, times=1, retry_after="1")
     result = crawl("asiae", tmp_path, replicas, spider_args={"url": url}, settings=BASE_SETTINGS)
     assert result.returncode == 0, result.log
-    assert [r["url"] for r in replicas.requests()].count(url) == 2, "the 503 was retried once"
+    assert fetched(replicas, url) == 2, "the 503 was retried once"
     [story] = result.items
     assert story["url"] == url
     assert story["canonical_url"] == article("2024112211525203153")
@@ -136,11 +131,16 @@ def test_one_story_fields_after_a_503(tmp_path: Path, replicas: ReplicaServer) -
     assert len(story["body"]) == 7
     assert story["body"][0].startswith("Gwangju City said on the 22nd that it signed")
     text = "\n".join(story["body"])
-    for furniture in ("© The Asia Business Daily", "Text Size", "Special Coverage", "commemorative photo"):
+    for furniture in (
+        "© The Asia Business Daily",
+        "Text Size",
+        "Special Coverage",
+        "commemorative photo",
+    ):
         assert furniture not in text
     assert story["captions"] == [
         "Ko Gwang-wan, Deputy Mayor of Gwangju, poses for a commemorative photo with attendees after "
-        "signing the \"Sister City Cooperation Agreement\" at Qingdao City Hall, China, on the 21st. "
+        'signing the "Sister City Cooperation Agreement" at Qingdao City Hall, China, on the 21st. '
         "Provided by Gwangju City"
     ]
 
@@ -151,8 +151,7 @@ def test_unknown_markup_falls_back_to_generic(tmp_path: Path, replicas: ReplicaS
     assert result.returncode == 0, result.log
     assert canonical_urls(result.items) == PAGE_1 | PAGE_2 | PAGE_3
     assert {item["extraction"] for item in result.items} == {"generic"}
-    by_canonical = {item["canonical_url"]: item for item in result.items}
-    busan = by_canonical[article("2023082410212245120")]
+    busan = by_canonical(result.items)[article("2023082410212245120")]
     assert busan["title"] == "Busan and Shanghai Celebrate 30 Years as Sister Cities"
     assert any("signed their sister city agreement on August 24, 1993" in p for p in busan["body"])
     assert busan["published"] == "2023-08-24T10:21:22+09:00"
@@ -173,7 +172,7 @@ def test_edition_two_adds_edits_and_drops(tmp_path: Path, replicas: ReplicaServe
 def test_script_filled_list_through_chromium(
     tmp_path: Path, replicas: ReplicaServer, needs_chromium: str
 ) -> None:
-    settings = {**BASE_SETTINGS, "SITE_START_URLS": json.dumps({"asiae": [SPECIAL]})}
+    settings = spider_settings("asiae", SPECIAL)
     result = crawl("asiae", tmp_path, replicas, spider_args={"full": "1"}, settings=settings)
     assert result.returncode == 0, result.log
     assert canonical_urls(result.items) == SPECIAL_LIST

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 from crawler.replicas import ReplicaServer
 from tests.conftest import crawl
+from tests.spidertools import (
+    by_canonical,
+    canonical_urls,
+    fetched,
+    known_settings,
+    requested,
+    spider_settings,
+)
 
 SLUG = "china_org_cn"
 WWW = "http://www.china.org.cn"
@@ -40,30 +46,11 @@ MULTIPAGE = f"{CCPD}/2025-06/12/content_43152871.html"
 PRAGUE = f"{WWW}/world/2019-10/09/content_75283361.htm"
 NEW_IN_EDITION_2 = f"{CCPD}/2026-10/28/content_43391205.html"
 GONE_FROM_LISTING_2 = f"{WWW}/china/2024-06/03/content_117230455.htm"
-BASE_SETTINGS = {"ITEM_PIPELINES": "{}", "SITE_START_URLS": json.dumps({SLUG: [LISTING]})}
-
-
-def known_urls(settings: Any, site: str) -> set[str]:
-    """SISTERCITY_KNOWN_URLS hook: canonical URLs from the JSON file in TEST_KNOWN_URLS_FILE."""
-    return set(json.loads(Path(settings["TEST_KNOWN_URLS_FILE"]).read_text("utf-8")).get(site, []))
-
-
-def by_canonical(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    return {item["canonical_url"]: item for item in items}
+BASE_SETTINGS = spider_settings(SLUG, LISTING)
 
 
 def listing_pages(replicas: ReplicaServer) -> list[str]:
-    return sorted({r["url"] for r in replicas.requests() if "/node_" in (r["url"] or "")})
-
-
-def known_settings(tmp_path: Path, urls: set[str]) -> dict[str, str]:
-    path = tmp_path / "known.json"
-    path.write_text(json.dumps({SLUG: sorted(urls)}), "utf-8")
-    return {
-        **BASE_SETTINGS,
-        "SISTERCITY_KNOWN_URLS": f"{__name__}.known_urls",
-        "TEST_KNOWN_URLS_FILE": str(path),
-    }
+    return sorted(set(requested(replicas, lambda url: "/node_" in url)))
 
 
 def test_full_crawl_yields_every_story_with_its_fields(
@@ -103,17 +90,21 @@ def test_full_crawl_yields_every_story_with_its_fields(
 def test_paging_stops_when_a_page_holds_only_known_stories(
     tmp_path: Path, replicas: ReplicaServer
 ) -> None:
-    result = crawl(SLUG, tmp_path, replicas, settings=known_settings(tmp_path, EDITION_1))
+    result = crawl(
+        SLUG, tmp_path, replicas, settings=known_settings(tmp_path, SLUG, EDITION_1, BASE_SETTINGS)
+    )
     assert result.returncode == 0, result.log[-2000:]
     assert listing_pages(replicas) == [LISTING]
-    assert {i["canonical_url"] for i in result.items} == PAGE_1
+    assert canonical_urls(result.items) == PAGE_1
 
 
 def test_edition_2_brings_the_anniversary_and_the_edit(
     tmp_path: Path, replicas: ReplicaServer
 ) -> None:
     replicas.set_edition(2)
-    result = crawl(SLUG, tmp_path, replicas, settings=known_settings(tmp_path, EDITION_1))
+    result = crawl(
+        SLUG, tmp_path, replicas, settings=known_settings(tmp_path, SLUG, EDITION_1, BASE_SETTINGS)
+    )
     assert result.returncode == 0, result.log[-2000:]
     assert listing_pages(replicas) == [LISTING, LISTING.replace(".htm", "_2.htm")]
     stories = by_canonical(result.items)
@@ -130,14 +121,14 @@ def test_since_uses_the_listing_date_where_the_url_has_none(
         SLUG, tmp_path, replicas, spider_args={"since": "2010-01-01"}, settings=BASE_SETTINGS
     )
     assert result.returncode == 0, result.log[-2000:]
-    assert {i["canonical_url"] for i in result.items} == EDITION_1 - {ARCHIVE}
+    assert canonical_urls(result.items) == EDITION_1 - {ARCHIVE}
 
 
 def test_one_url_after_a_503(tmp_path: Path, replicas: ReplicaServer) -> None:
     replicas.inject_fault(PRAGUE, 503, times=1, retry_after="1")
     result = crawl(SLUG, tmp_path, replicas, spider_args={"url": PRAGUE}, settings=BASE_SETTINGS)
     assert result.returncode == 0, result.log[-2000:]
-    assert sum(1 for r in replicas.requests() if r["url"] == PRAGUE) == 2
+    assert fetched(replicas, PRAGUE) == 2
     assert [i["canonical_url"] for i in result.items] == [PRAGUE]
     story = result.items[0]
     assert (

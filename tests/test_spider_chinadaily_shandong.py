@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 from crawler.replicas import ReplicaServer
 from tests.conftest import crawl
+from tests.spidertools import (
+    by_canonical,
+    canonical_urls,
+    fetched,
+    known_settings,
+    requested,
+    spider_settings,
+)
 
 SLUG = "chinadaily_shandong"
 GO = "http://www.goshandong.com.cn"
@@ -39,35 +45,11 @@ NEW_IN_EDITION_2 = f"{GO}/2026-10/20/c_1187402.htm"
 GONE_FROM_LISTING_2 = f"{GO}/yantai/2025-03/14/c_1098821.htm"
 MULTIPAGE = f"{GO}/qingdao/2023-09/11/c_942118.htm"
 OLD_TEMPLATE = f"{GO}/weifang/2016-04/18/c_53012.htm"
-# Pipelines have their own tests; here only what the spider yields counts.
-BASE_SETTINGS = {"ITEM_PIPELINES": "{}", "SITE_START_URLS": json.dumps({SLUG: [LISTING]})}
-
-
-def known_urls(settings: Any, site: str) -> set[str]:
-    """SISTERCITY_KNOWN_URLS hook: canonical URLs from the JSON file in TEST_KNOWN_URLS_FILE."""
-    return set(json.loads(Path(settings["TEST_KNOWN_URLS_FILE"]).read_text("utf-8")).get(site, []))
-
-
-def by_canonical(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    return {item["canonical_url"]: item for item in items}
-
-
-def fetched(replicas: ReplicaServer, url: str) -> int:
-    return sum(1 for r in replicas.requests() if r["url"] == url)
+BASE_SETTINGS = spider_settings(SLUG, LISTING)
 
 
 def listing_pages(replicas: ReplicaServer) -> list[str]:
-    return sorted({r["url"] for r in replicas.requests() if "/sistercities" in (r["url"] or "")})
-
-
-def known_settings(tmp_path: Path, urls: set[str]) -> dict[str, str]:
-    path = tmp_path / "known.json"
-    path.write_text(json.dumps({SLUG: sorted(urls)}), "utf-8")
-    return {
-        **BASE_SETTINGS,
-        "SISTERCITY_KNOWN_URLS": f"{__name__}.known_urls",
-        "TEST_KNOWN_URLS_FILE": str(path),
-    }
+    return sorted(set(requested(replicas, lambda url: "/sistercities" in url)))
 
 
 def test_full_crawl_yields_every_story_once_with_its_fields(
@@ -109,18 +91,20 @@ def test_full_crawl_yields_every_story_once_with_its_fields(
 def test_paging_stops_when_a_page_holds_only_known_stories(
     tmp_path: Path, replicas: ReplicaServer
 ) -> None:
-    settings = known_settings(tmp_path, EDITION_1)
+    settings = known_settings(tmp_path, SLUG, EDITION_1, BASE_SETTINGS)
     result = crawl(SLUG, tmp_path, replicas, settings=settings)
     assert result.returncode == 0, result.log[-2000:]
     assert listing_pages(replicas) == [LISTING]
-    assert {i["canonical_url"] for i in result.items} == PAGE_1
+    assert canonical_urls(result.items) == PAGE_1
 
 
 def test_edition_2_new_story_first_and_edited_story_on_page_2(
     tmp_path: Path, replicas: ReplicaServer
 ) -> None:
     replicas.set_edition(2)
-    result = crawl(SLUG, tmp_path, replicas, settings=known_settings(tmp_path, EDITION_1))
+    result = crawl(
+        SLUG, tmp_path, replicas, settings=known_settings(tmp_path, SLUG, EDITION_1, BASE_SETTINGS)
+    )
     assert result.returncode == 0, result.log[-2000:]
     # Page 1 holds a new story, so page 2 is read; page 2 holds only known ones, so no page 3.
     assert listing_pages(replicas) == [LISTING, f"{GO}/sistercities_2.html"]
@@ -137,7 +121,7 @@ def test_since_stops_at_the_first_older_story(tmp_path: Path, replicas: ReplicaS
         SLUG, tmp_path, replicas, spider_args={"since": "2024-01-01"}, settings=BASE_SETTINGS
     )
     assert result.returncode == 0, result.log[-2000:]
-    assert {i["canonical_url"] for i in result.items} == PAGE_1 | {f"{GO}/2024-04/26/c_1009013.htm"}
+    assert canonical_urls(result.items) == PAGE_1 | {f"{GO}/2024-04/26/c_1009013.htm"}
     assert f"{GO}/sistercities_3.html" not in listing_pages(replicas)
 
 

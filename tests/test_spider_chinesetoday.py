@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 from crawler.replicas import ReplicaServer
 from tests.conftest import crawl
+from tests.spidertools import canonical_urls, fetched, known_settings, requested, spider_settings
 
 HOST = "http://chinesetoday.com"
 LISTING = f"{HOST}/?c=26"
@@ -20,21 +19,11 @@ def article(m: int) -> str:
 PAGE_1 = {article(m) for m in (16702, 16533, 16204, 15890, 15522)}
 PAGE_2 = {article(m) for m in (15210, 14890, 14502, 13560, 13102)}
 PAGE_3 = {article(m) for m in (12680, 12245, 8012, 5433)}
-# Pipelines are tested on their own; here only the spider's output counts.
-SETTINGS = {"ITEM_PIPELINES": "{}"}
-
-
-def known_urls(settings: Any, site: str) -> set[str]:
-    """SISTERCITY_KNOWN_URLS hook for these tests: canonical URLs listed in a JSON file."""
-    return set(json.loads(Path(settings["TEST_KNOWN_URLS_FILE"]).read_text("utf-8")).get(site, []))
-
-
-def canonical_urls(items: list[dict[str, Any]]) -> set[str]:
-    return {item["canonical_url"] for item in items}
+SETTINGS = spider_settings()
 
 
 def listing_requests(replicas: ReplicaServer) -> list[str]:
-    return [r["url"] for r in replicas.requests() if r["url"] and "m=" not in r["url"] and "?c=" in r["url"]]
+    return requested(replicas, lambda url: "m=" not in url and "?c=" in url)
 
 
 def test_full_crawl_yields_every_listed_story(tmp_path: Path, replicas: ReplicaServer) -> None:
@@ -53,13 +42,7 @@ def test_full_crawl_yields_every_listed_story(tmp_path: Path, replicas: ReplicaS
 
 
 def test_paging_stops_when_page_one_is_known(tmp_path: Path, replicas: ReplicaServer) -> None:
-    known = tmp_path / "known.json"
-    known.write_text(json.dumps({"chinesetoday": sorted(PAGE_1)}), "utf-8")
-    settings = {
-        **SETTINGS,
-        "SISTERCITY_KNOWN_URLS": "tests.test_spider_chinesetoday.known_urls",
-        "TEST_KNOWN_URLS_FILE": str(known),
-    }
+    settings = known_settings(tmp_path, "chinesetoday", PAGE_1, SETTINGS)
     result = crawl("chinesetoday", tmp_path, replicas, settings=settings)
     assert result.returncode == 0, result.log
     assert listing_requests(replicas) == [LISTING]
@@ -68,7 +51,9 @@ def test_paging_stops_when_page_one_is_known(tmp_path: Path, replicas: ReplicaSe
 
 def test_since_uses_the_listing_dates(tmp_path: Path, replicas: ReplicaServer) -> None:
     # Article URLs carry no date; the list prints one beside each link.
-    result = crawl("chinesetoday", tmp_path, replicas, spider_args={"since": "2024-10-01"}, settings=SETTINGS)
+    result = crawl(
+        "chinesetoday", tmp_path, replicas, spider_args={"since": "2024-10-01"}, settings=SETTINGS
+    )
     assert result.returncode == 0, result.log
     assert canonical_urls(result.items) == PAGE_1 | {article(15210), article(14890)}
     assert f"{LISTING}&page=3" not in listing_requests(replicas)
@@ -79,7 +64,7 @@ def test_gbk_story_fields_after_a_503(tmp_path: Path, replicas: ReplicaServer) -
     replicas.inject_fault(url, 503, times=1, retry_after="1")
     result = crawl("chinesetoday", tmp_path, replicas, spider_args={"url": url}, settings=SETTINGS)
     assert result.returncode == 0, result.log
-    assert [r["url"] for r in replicas.requests()].count(url) == 2, "the 503 was retried once"
+    assert fetched(replicas, url) == 2, "the 503 was retried once"
     [story] = result.items
     assert story["canonical_url"] == url
     assert story["title"] == "青岛与大邱庆祝缔结友好城市30周年"
@@ -112,8 +97,12 @@ def test_edition_two_adds_edits_and_drops(tmp_path: Path, replicas: ReplicaServe
     replicas.set_edition(2)
     result = crawl("chinesetoday", tmp_path, replicas, spider_args={"full": "1"}, settings=SETTINGS)
     assert result.returncode == 0, result.log
-    assert canonical_urls(result.items) == (PAGE_1 | PAGE_2 | PAGE_3 | {article(17304)}) - {article(14890)}
+    assert canonical_urls(result.items) == (PAGE_1 | PAGE_2 | PAGE_3 | {article(17304)}) - {
+        article(14890)
+    }
     network = next(i for i in result.items if i["canonical_url"] == article(16533))
     assert len(network["body"]) == 5
     assert "added five partners in the past twelve months" in network["body"][2]
-    assert network["body"][0].startswith("Qingdao now has friendly relations with 95 cities in 54 countries")
+    assert network["body"][0].startswith(
+        "Qingdao now has friendly relations with 95 cities in 54 countries"
+    )
