@@ -35,8 +35,8 @@ from xml.etree import ElementTree
 import nh3
 from feedgen.feed import FeedGenerator
 from lxml import etree
-from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Select, func, or_, select, union
+from sqlalchemy.orm import Session
 
 from crawler import __version__
 from storage.diff import describe
@@ -44,6 +44,7 @@ from storage.models import (
     ChangeEvidence,
     ChangeRecord,
     Claim,
+    Event,
     FeedOutbox,
     FeedState,
     Partnership,
@@ -184,22 +185,23 @@ def _replace(path: Path, data: bytes) -> None:
 
 
 # --- queries ---------------------------------------------------------------------------------
-PlaceA = aliased(PlaceRecord)
-PlaceB = aliased(PlaceRecord)
+def _partnership_ids(spec: FeedSpec) -> Any:
+    """The partnerships of a country or city feed. A pair has two places, so this is the union of
+    the two sides: each side is an index lookup, where an OR across both would scan ``changes``."""
+    if spec.place:
+        side_a = select(Partnership.id).where(Partnership.place_a_id == spec.place)
+        side_b = select(Partnership.id).where(Partnership.place_b_id == spec.place)
+    else:
+        places = select(PlaceRecord.id).where(PlaceRecord.country == spec.country)
+        side_a = select(Partnership.id).where(Partnership.place_a_id.in_(places))
+        side_b = select(Partnership.id).where(Partnership.place_b_id.in_(places))
+    return union(side_a, side_b)
 
 
 def _change_query(spec: FeedSpec) -> Select[Any]:
     query = select(ChangeRecord.id)
     if spec.country or spec.place:
-        query = (
-            query.join(Partnership, ChangeRecord.partnership_id == Partnership.id)
-            .join(PlaceA, Partnership.place_a_id == PlaceA.id)
-            .join(PlaceB, Partnership.place_b_id == PlaceB.id)
-        )
-        if spec.country:
-            query = query.where(or_(PlaceA.country == spec.country, PlaceB.country == spec.country))
-        if spec.place:
-            query = query.where(or_(PlaceA.id == spec.place, PlaceB.id == spec.place))
+        query = query.where(ChangeRecord.partnership_id.in_(_partnership_ids(spec)))
     return query
 
 
@@ -268,32 +270,63 @@ def feed_specs(session: Session) -> list[FeedSpec]:
 
 
 # --- entries ---------------------------------------------------------------------------------
-def _change_entry(session: Session, change: ChangeRecord, config: FeedConfig) -> Entry:
-    partnership = session.get(Partnership, change.partnership_id)
-    assert partnership is not None
-    a = session.get(PlaceRecord, partnership.place_a_id)
-    b = session.get(PlaceRecord, partnership.place_b_id)
-    assert a is not None and b is not None
-    sources = session.execute(
-        select(StoryRecord, StoryVersion)
+@dataclass
+class _ChangeRows:
+    """What the change entries of one document need, fetched in a few queries for all of them."""
+
+    partnerships: dict[int, Partnership]
+    places: dict[str, PlaceRecord]
+    sources: dict[int, list[tuple[StoryRecord, StoryVersion]]]  # change id -> oldest first
+    sentences: dict[tuple[int, int], str]  # (version id, partnership id) -> first sentence
+    events: dict[int, Event]
+
+
+def _change_rows(session: Session, changes: Sequence[ChangeRecord]) -> _ChangeRows:
+    change_ids = [c.id for c in changes]
+    partnerships = {
+        p.id: p
+        for p in session.scalars(
+            select(Partnership).where(Partnership.id.in_({c.partnership_id for c in changes}))
+        )
+    }
+    place_ids = {i for p in partnerships.values() for i in (p.place_a_id, p.place_b_id)}
+    places = {
+        p.id: p for p in session.scalars(select(PlaceRecord).where(PlaceRecord.id.in_(place_ids)))
+    }
+    sources: dict[int, list[tuple[StoryRecord, StoryVersion]]] = {i: [] for i in change_ids}
+    for change_id, story, version in session.execute(
+        select(ChangeEvidence.change_id, StoryRecord, StoryVersion)
         .join(StoryVersion, StoryVersion.story_id == StoryRecord.id)
         .join(ChangeEvidence, ChangeEvidence.version_id == StoryVersion.id)
-        .where(ChangeEvidence.change_id == change.id)
+        .where(ChangeEvidence.change_id.in_(change_ids))
         .order_by(StoryVersion.fetched_at, StoryVersion.id)
-    ).all()
-    items, links = [], []
-    latest_per_story = {story.id: (story, version) for story, version in sources}
-    for story, version in latest_per_story.values():
-        sentence = session.scalar(
-            select(Claim.sentence)
-            .where(
-                Claim.version_id == version.id,
-                Claim.partnership_id == partnership.id,
-                Claim.sentence != "",
-            )
-            .order_by(Claim.id)
-            .limit(1)
+    ):
+        sources[change_id].append((story, version))
+    version_ids = {v.id for rows in sources.values() for _, v in rows}
+    sentences: dict[tuple[int, int], str] = {}
+    for version_id, partnership_id, sentence in session.execute(
+        select(Claim.version_id, Claim.partnership_id, Claim.sentence)
+        .where(
+            Claim.version_id.in_(version_ids),
+            Claim.partnership_id.in_(partnerships),
+            Claim.sentence != "",
         )
+        .order_by(Claim.id)
+    ):
+        sentences.setdefault((version_id, partnership_id), sentence)
+    event_ids = {c.event_id for c in changes if c.event_id is not None}
+    events = {e.id: e for e in session.scalars(select(Event).where(Event.id.in_(event_ids)))}
+    return _ChangeRows(partnerships, places, sources, sentences, events)
+
+
+def _change_entry(change: ChangeRecord, rows: _ChangeRows, config: FeedConfig) -> Entry:
+    partnership = rows.partnerships[change.partnership_id]
+    a = rows.places[partnership.place_a_id]
+    b = rows.places[partnership.place_b_id]
+    items, links = [], []
+    latest_per_story = {story.id: (story, version) for story, version in rows.sources[change.id]}
+    for story, version in latest_per_story.values():
+        sentence = rows.sentences.get((version.id, partnership.id))
         href = safe_url(story.canonical_url)
         when = version.published.date().isoformat() if version.published else "undated"
         label = f"{_text(version.title)}</a>" if href else _text(version.title)
@@ -316,12 +349,9 @@ def _change_entry(session: Session, change: ChangeRecord, config: FeedConfig) ->
     if change.relation:
         categories.append(("relation:" + change.relation, config.tag("relation"), relation))
     categories += [(c, config.tag("country"), c) for c in (a.country, b.country)]
-    if change.event_id is not None:
-        from storage.models import Event
-
-        event = session.get(Event, change.event_id)
-        if event is not None:
-            categories.append(("event:" + event.kind, config.tag("event"), event.kind))
+    event = rows.events.get(change.event_id) if change.event_id is not None else None
+    if event is not None:
+        categories.append(("event:" + event.kind, config.tag("event"), event.kind))
     return Entry(
         seq=change.id,
         id=config.tag(f"change/{change.key}"),
@@ -334,9 +364,7 @@ def _change_entry(session: Session, change: ChangeRecord, config: FeedConfig) ->
     )
 
 
-def _story_entry(session: Session, version: StoryVersion, config: FeedConfig) -> Entry:
-    story = session.get(StoryRecord, version.story_id)
-    assert story is not None
+def _story_entry(story: StoryRecord, version: StoryVersion, config: FeedConfig) -> Entry:
     when = version.published.date().isoformat() if version.published else "undated"
     head = f"<p>{_text(story.site)} · published {when} · version {version.version}</p>"
     if version.cause == "edit" and version.diff:
@@ -372,9 +400,25 @@ def _story_entry(session: Session, version: StoryVersion, config: FeedConfig) ->
 def _entries(
     session: Session, spec: FeedSpec, ids: Sequence[int], config: FeedConfig
 ) -> list[Entry]:
+    """The entries with these ids, in that order, from a fixed number of queries."""
+    if not ids:
+        return []
     if spec.kind == "changes":
-        return [_change_entry(session, session.get_one(ChangeRecord, i), config) for i in ids]
-    return [_story_entry(session, session.get_one(StoryVersion, i), config) for i in ids]
+        changes = {
+            c.id: c for c in session.scalars(select(ChangeRecord).where(ChangeRecord.id.in_(ids)))
+        }
+        rows = _change_rows(session, list(changes.values()))
+        return [_change_entry(changes[i], rows, config) for i in ids]
+    versions = {
+        v.id: v for v in session.scalars(select(StoryVersion).where(StoryVersion.id.in_(ids)))
+    }
+    stories = {
+        s.id: s
+        for s in session.scalars(
+            select(StoryRecord).where(StoryRecord.id.in_({v.story_id for v in versions.values()}))
+        )
+    }
+    return [_story_entry(stories[versions[i].story_id], versions[i], config) for i in ids]
 
 
 # --- documents -------------------------------------------------------------------------------
@@ -479,8 +523,11 @@ class _Builder:
         pages = max(0, (total - 1) // n)
         state = self.session.get(FeedState, spec.name)
         old_pages = state.archive_pages if state else 0
-        newest = _entries(self.session, spec, self.ids(spec, newest=n), self.config)
-        data = render_feed(spec, newest, self.config, pages=pages)
+        # Newest first by seq; the first few also go to index.html, even with a tiny ``n``.
+        latest = _entries(
+            self.session, spec, self.ids(spec, newest=max(n, INDEX_LATEST)), self.config
+        )
+        data = render_feed(spec, latest[:n], self.config, pages=pages)
         self.write(spec.name, data)
         if revised is None:
             todo = set(range(1, pages + 1))
@@ -506,6 +553,7 @@ class _Builder:
         state.sha256 = hashlib.sha256(data).hexdigest()
         state.entries = total
         state.archive_pages = pages
+        state.latest = _index_items(latest[:INDEX_LATEST])
 
 
 def _meta_key(feeds_dir: Path) -> str:
@@ -589,24 +637,37 @@ def _dirty_feeds(session: Session, watermark: int, top: int) -> dict[str, set[in
 
 
 # --- index.html and feeds.opml ---------------------------------------------------------------
-def _latest_titles(session: Session, spec: FeedSpec, config: FeedConfig) -> list[Entry]:
+def _index_items(entries: Sequence[Entry]) -> list[list[str | None]]:
+    """What index.html shows of an entry: [title, link or None, date]."""
+    return [
+        [e.title, e.links[0][0] if e.links else None, e.updated.date().isoformat()]
+        for e in entries
+    ]
+
+
+def _latest_items(session: Session, spec: FeedSpec, config: FeedConfig) -> list[list[str | None]]:
     seq = _seq_column(spec)
     ids = list(session.scalars(_base_query(spec).order_by(seq.desc()).limit(INDEX_LATEST)))
-    return _entries(session, spec, ids, config)
+    return _index_items(_entries(session, spec, ids, config))
 
 
 def render_index(session: Session, specs: list[FeedSpec], root: Path, config: FeedConfig) -> bytes:
+    """The page listing every feed with its newest entries. Those come from ``feed_state``,
+    filled when each feed is built, so the page costs one query whatever the history; a feed
+    built before the store kept them is queried once and remembered."""
+    states = {state.name: state for state in session.scalars(select(FeedState))}
     sections = []
     for spec in specs:
-        entries = _latest_titles(session, spec, config)
+        state = states.get(spec.name)
+        latest = state.latest if state is not None else None
+        if latest is None:
+            latest = _latest_items(session, spec, config)
+            if state is not None:
+                state.latest = latest
         items = []
-        for entry in entries:
-            href = entry.links[0][0] if entry.links else None
-            title = _text(entry.title)
-            label = f'<a href="{_text(href)}">{title}</a>' if href else title
-            items.append(
-                f'<li>{label} <span class="date">{entry.updated.date().isoformat()}</span></li>'
-            )
+        for title, href, day in latest:
+            label = f'<a href="{_text(href)}">{_text(title)}</a>' if href else _text(title)
+            items.append(f'<li>{label} <span class="date">{day}</span></li>')
         body = f"<ul>{''.join(items)}</ul>" if items else "<p>No entries yet.</p>"
         sections.append(
             f'<h3><a href="{_text(config.url(spec.name))}">{_text(spec.title)}</a></h3>'

@@ -62,7 +62,11 @@ class StoryRecord(Base):
 
 class StoryVersion(Base):
     __tablename__ = "story_versions"
-    __table_args__ = (UniqueConstraint("story_id", "version"),)
+    __table_args__ = (
+        UniqueConstraint("story_id", "version"),
+        # Covers the story feeds' filter, so they count and page without reading the versions.
+        Index("ix_story_versions_feed", "story_id", "is_partnership_story", "cause", "duplicate_of"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     story_id: Mapped[int] = mapped_column(ForeignKey("stories.id"), index=True)
@@ -274,6 +278,9 @@ class FeedState(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     entries: Mapped[int] = mapped_column(Integer, default=0)
     archive_pages: Mapped[int] = mapped_column(Integer, default=0)
+    # The newest entries as index.html lists them ([title, link, date]), kept when the feed is
+    # built so the index never re-reads the history; None until then.
+    latest: Mapped[list[Any] | None]
 
 
 class StoreMeta(Base):
