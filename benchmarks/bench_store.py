@@ -21,19 +21,18 @@ from __future__ import annotations
 
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
 from benchmarks import synthetic
 from benchmarks.harness import POSTGRES_URL, arguments, ms, progress, rate, report, table
 from storage import StoryStore
+from tests.pgschema import throwaway_schema
 
 
 @contextmanager
@@ -42,20 +41,8 @@ def sqlite_url() -> Iterator[str]:
         yield f"sqlite:///{Path(folder) / 'store.db'}"
 
 
-@contextmanager
-def postgres_url(base: str = POSTGRES_URL) -> Iterator[str]:
-    """A URL whose connections see only a new schema; the schema is dropped on the way out."""
-    schema = f"bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in base else "?"
-    try:
-        yield f"{base}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+def postgres_url() -> AbstractContextManager[str]:
+    return throwaway_schema(POSTGRES_URL, "bench")
 
 
 def passes(url: str, count: int) -> dict[str, Any]:

@@ -11,18 +11,13 @@ from __future__ import annotations
 
 import json
 import shutil
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import feedparser
-from sqlalchemy import create_engine, text
 
 from crawler.replicas import ReplicaServer
-from tests.conftest import POSTGRES_URL
 from tests.test_crawl_command import FAST, environment, sistercity
 
 SITES = ("asiae", "china_org_cn", "chinadaily_shandong", "chinesetoday")
@@ -56,33 +51,6 @@ class Chain:
         """Crawl every site, one after the other, at ``number``; each site's summary row."""
         self.server.set_edition(number)
         return {site: self.crawl((site,))["sites"][site] for site in SITES}
-
-
-def postgres_reachable() -> bool:
-    try:
-        engine = create_engine(POSTGRES_URL)
-        with engine.connect():
-            pass
-        engine.dispose()
-        return True
-    except Exception:  # noqa: BLE001 - any failure to connect means "not here"
-        return False
-
-
-@contextmanager
-def postgres_schema() -> Iterator[str]:
-    """A URL whose connections use a fresh schema; the schema is dropped afterwards."""
-    schema = f"ed_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in POSTGRES_URL else "?"
-    try:
-        yield f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def copy_tree(source: Path, target: Path) -> Path:

@@ -32,17 +32,9 @@ from crawler.replicas import ReplicaServer
 from storage import StoryStore
 from storage.feeds import FeedConfig, build_feeds
 from storage.models import ChangeEvidence, ChangeRecord, Event, StoryRecord, StoryVersion
-from tests.conftest import RESOURCES, chromium_path, require
-from tests.editions_support import (
-    SITES,
-    Chain,
-    all_entries,
-    copy_tree,
-    feed_entries,
-    file_stats,
-    postgres_reachable,
-    postgres_schema,
-)
+from tests.conftest import POSTGRES_URL, RESOURCES, chromium_path, require
+from tests.editions_support import SITES, Chain, all_entries, copy_tree, feed_entries, file_stats
+from tests.pgschema import postgres_reachable, throwaway_schema
 from tests.test_crawl_command import FAST, sistercity, without_times
 from tests.test_feeds import atom_files, snapshot
 
@@ -291,8 +283,8 @@ def editions(tmp_path_factory: pytest.TempPathFactory) -> Any:
         ed = Editions(sqlite=sqlite)
         with ThreadPoolExecutor(max_workers=2) as pool:
             pg_future = None
-            if postgres_reachable():
-                pg_url = stack.enter_context(postgres_schema())
+            if postgres_reachable(POSTGRES_URL):
+                pg_url = stack.enter_context(throwaway_schema(POSTGRES_URL, "ed"))
                 pg = Chain(root / "postgresql", stack.enter_context(ReplicaServer()), pg_url)
                 pg_future = pool.submit(postgres_crawls, pg)
             sqlite_future = pool.submit(sqlite_crawls, ed)
