@@ -45,7 +45,8 @@ class DedupePipeline:
             return item
         if not item.story_id or not item.content_hash:
             normalize_story(item)
-        match = self.index.find(
+        match = self.index.find_and_add(
+            story_id=item.story_id,
             canonical_url=item.canonical_url,
             content_hash=item.content_hash,
             title=item.title,
@@ -57,11 +58,4 @@ class DedupePipeline:
             self.stats.inc_value(f"sistercity/dedupe/{match.kind}")
         else:
             self.stats.inc_value("sistercity/dedupe/unique")
-        self.index.add(
-            story_id=item.story_id,
-            canonical_url=item.canonical_url,
-            content_hash=item.content_hash,
-            title=item.title,
-            body=item.body,
-        )
         return item

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -55,9 +56,16 @@ def known_urls(settings: Any, site: str) -> set[str]:
 
 
 def dedupe_seed(settings: Any) -> Iterator[dict[str, Any]]:
-    """Records (story_id, site, canonical_url, content_hash, title, body) of every stored story."""
+    """Records (story_id, site, canonical_url, content_hash, title, body) of every stored story.
+
+    With ``SISTERCITY_DEDUPE_WINDOW_DAYS`` set (60 in the crawl settings), only stories first
+    seen within that many days carry their text for the near-duplicate index; older ones carry
+    URL and content hash only, so a crawl's start-up does not grow with the whole store. Unset
+    or 0: every story carries its text."""
     url = db_url(settings)
     if not _exists(url):
         return
+    days = int((settings.get("SISTERCITY_DEDUPE_WINDOW_DAYS") if settings is not None else 0) or 0)
+    since = datetime.now(UTC) - timedelta(days=days) if days > 0 else None
     with StoryStore.open(url) as store:
-        yield from store.fingerprint_records()
+        yield from store.fingerprint_records(since=since)

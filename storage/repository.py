@@ -382,23 +382,46 @@ class StoryStore:
                 session.scalars(select(StoryRecord.canonical_url).where(StoryRecord.site == site))
             )
 
-    def fingerprint_records(self) -> Iterator[dict[str, Any]]:
-        """The latest version of every story, for the dedupe stage's cross-run index."""
+    def fingerprint_records(self, since: datetime | None = None) -> Iterator[dict[str, Any]]:
+        """The latest version of every story, oldest story first, for the dedupe stage's
+        cross-run index. With ``since``, a story first seen before it comes with its URL and
+        content hash only (title "" and body []): near copies appear within days of each other,
+        while exact copies are still caught by the hash, so only recent text is worth hashing."""
+        if since is not None and since.tzinfo is None:
+            raise ValueError("fingerprint_records: since must be timezone-aware")
         with self.sessions() as session:
+            latest = and_(
+                StoryVersion.story_id == StoryRecord.id,
+                StoryVersion.version == StoryRecord.latest_version,
+            )
+            texts: dict[int, tuple[str, list[Any]]] = {}
+            recent = select(StoryRecord.id, StoryVersion.title, StoryVersion.body).join(
+                StoryVersion, latest
+            )
+            if since is not None:
+                recent = recent.where(StoryRecord.first_seen >= since)
+            for story_id, title, body in session.execute(recent):
+                texts[story_id] = (title, list(body))
             query = (
-                select(StoryRecord, StoryVersion)
-                .join(StoryVersion, StoryVersion.story_id == StoryRecord.id)
-                .where(StoryVersion.version == StoryRecord.latest_version)
+                select(
+                    StoryRecord.id,
+                    StoryRecord.key,
+                    StoryRecord.site,
+                    StoryRecord.canonical_url,
+                    StoryVersion.content_hash,
+                )
+                .join(StoryVersion, latest)
                 .order_by(StoryRecord.id)
             )
-            for story, version in session.execute(query):
+            for story_id, key, site, canonical_url, content_hash in session.execute(query):
+                title, body = texts.get(story_id, ("", []))
                 yield {
-                    "story_id": story.key,
-                    "site": story.site,
-                    "canonical_url": story.canonical_url,
-                    "content_hash": version.content_hash,
-                    "title": version.title,
-                    "body": list(version.body),
+                    "story_id": key,
+                    "site": site,
+                    "canonical_url": canonical_url,
+                    "content_hash": content_hash,
+                    "title": title,
+                    "body": body,
                 }
 
     # --- register reads ------------------------------------------------------------------

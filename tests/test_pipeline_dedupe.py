@@ -3,13 +3,14 @@ memory of earlier runs comes from the SISTERCITY_DEDUPE_SEED callable."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from scrapy.utils.test import get_crawler
 
 from crawler.items import Story
 from pipelines.dedupe import DedupePipeline
 from pipelines.normalize import NormalizePipeline
+from storage.loaders import dedupe_seed
 
 BODY = [
     "Gwangju announced on the 22nd that it signed a sister city cooperation agreement with Qingdao, "
@@ -90,3 +91,63 @@ def test_seed_callable_fills_the_index_from_earlier_runs() -> None:
     copy = dedupe.process_item(story("https://other.invalid/copy/99999", BODY))
     assert copy.duplicate_of == stored.story_id
     assert copy.duplicate_kind == "content"
+
+
+def test_a_new_story_is_min_hashed_once(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from crawler.understanding import fingerprint
+
+    calls: list[str] = []
+    original = fingerprint.minhash
+
+    def counting(title, body):  # type: ignore[no-untyped-def]
+        calls.append(title)
+        return original(title, body)
+
+    monkeypatch.setattr(fingerprint, "minhash", counting)
+    dedupe, _ = pipeline()
+    dedupe.process_item(story("https://a.invalid/news/10001", BODY))
+    assert len(calls) == 1
+    edited = [*BODY[:2], BODY[2].replace("10.37 million", "10.4 million")]
+    copy = dedupe.process_item(story("https://b.invalid/news/20002", edited))
+    assert copy.duplicate_kind == "near" and len(calls) == 2
+    again = dedupe.process_item(story("https://a.invalid/news/10001", BODY))
+    assert again.duplicate_of is None and len(calls) == 2  # known URL, already indexed
+
+
+def test_the_seed_hashes_only_recent_text_but_knows_every_url_and_hash(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from storage import StoryStore
+
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    now = datetime.now(UTC)
+    old = story("https://a.invalid/news/1", BODY)
+    old.fetched_at = now - timedelta(days=200)
+    recent_body = [p.replace("Gwangju", "Mokpo") for p in BODY]
+    recent = story("https://a.invalid/news/2", recent_body, "Mokpo and Qingdao sign an agreement")
+    recent.fetched_at = now - timedelta(days=3)
+    with StoryStore.open(url) as store:
+        store.record(old)
+        store.record(recent)
+    records = {r["story_id"]: r for r in dedupe_seed({"SISTERCITY_DB_URL": url,
+                                                      "SISTERCITY_DEDUPE_WINDOW_DAYS": 60})}
+    assert (records[old.story_id]["title"], records[old.story_id]["body"]) == ("", [])
+    assert records[old.story_id]["content_hash"] == old.content_hash
+    assert records[recent.story_id]["body"] == recent_body
+    everything = {r["story_id"]: r for r in dedupe_seed({"SISTERCITY_DB_URL": url})}
+    assert everything[old.story_id]["body"] == BODY  # no window: every story's text
+
+    dedupe, stats = pipeline(
+        SISTERCITY_DB_URL=url,
+        SISTERCITY_DEDUPE_SEED="storage.loaders.dedupe_seed",
+        SISTERCITY_DEDUPE_WINDOW_DAYS=60,
+    )
+    assert stats.get_value("sistercity/dedupe/seeded") == 2
+    near_old = [*BODY[:2], BODY[2].replace("10.37 million", "10.4 million")]
+    outside = dedupe.process_item(story("https://other.invalid/copy/3", near_old))
+    assert outside.duplicate_of is None  # a near copy of a story past the window is not sought
+    exact = dedupe.process_item(story("https://other.invalid/copy/1", BODY))
+    assert (exact.duplicate_of, exact.duplicate_kind) == (old.story_id, "content")
+    near_recent = [*recent_body[:2], recent_body[2].replace("10.37 million", "10.4 million")]
+    near = dedupe.process_item(
+        story("https://other.invalid/copy/2", near_recent, "Mokpo and Qingdao sign an agreement")
+    )
+    assert (near.duplicate_of, near.duplicate_kind) == (recent.story_id, "near")

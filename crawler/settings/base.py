@@ -96,6 +96,9 @@ ITEM_PIPELINES: dict[str, int] = {
 SISTERCITY_DEDUPE_SEED = "storage.loaders.dedupe_seed"
 # Estimated Jaccard similarity of word 3-grams above which two stories are near-duplicates.
 SISTERCITY_DEDUPE_NEAR_THRESHOLD = 0.8
+# Only stories first seen this many days back are seeded into the near-duplicate index (near
+# copies come within days); older ones by URL and content hash only. 0: every story.
+SISTERCITY_DEDUPE_WINDOW_DAYS = 60
 # Reports of the same pair and event dated this many days apart or less are one event.
 SISTERCITY_EVENT_WINDOW_DAYS = 7
 

@@ -49,8 +49,8 @@ def minhash(title: str, body: Sequence[str]) -> MinHash:
     from datasketch import MinHash  # a second to import (scipy): only where signatures are made
 
     signature = MinHash(num_perm=NUM_PERM)
-    for shingle in shingles("\n".join([title, *body])):
-        signature.update(shingle.encode("utf-8"))
+    # One vectorized update for all shingles: the same signature as updating one by one.
+    signature.update_batch([s.encode("utf-8") for s in shingles("\n".join([title, *body]))])
     return signature
 
 
@@ -89,14 +89,29 @@ class NearDuplicateIndex:
         return len(self._entries)
 
     def find(
-        self, *, canonical_url: str, content_hash: str, title: str, body: Sequence[str]
+        self,
+        *,
+        canonical_url: str,
+        content_hash: str,
+        title: str,
+        body: Sequence[str],
+        signature: MinHash | None = None,
     ) -> Match | None:
-        """The earliest stored story this one repeats, or None."""
+        """The earliest stored story this one repeats, or None. ``signature``: the story's
+        MinHash if the caller already has it."""
+        exact = self._exact(canonical_url, content_hash)
+        if exact is not None:
+            return exact
+        return self._near(signature if signature is not None else minhash(title, body))
+
+    def _exact(self, canonical_url: str, content_hash: str) -> Match | None:
         if canonical_url in self._by_url:
             return Match(self._by_url[canonical_url], DUPLICATE_URL, 1.0)
         if content_hash and content_hash in self._by_hash:
             return Match(self._by_hash[content_hash], DUPLICATE_CONTENT, 1.0)
-        signature = minhash(title, body)
+        return None
+
+    def _near(self, signature: MinHash) -> Match | None:
         best: Match | None = None
         for key in self._lsh.query(signature):
             entry = self._entries[key]
@@ -115,17 +130,48 @@ class NearDuplicateIndex:
         content_hash: str,
         title: str,
         body: Sequence[str],
+        signature: MinHash | None = None,
     ) -> None:
-        """Remember a story; the first story seen keeps a URL or hash, later copies link to it."""
+        """Remember a story; the first story seen keeps a URL or hash, later copies link to it.
+        A story with no title and no body is kept for its URL and hash only."""
         self._by_url.setdefault(canonical_url, story_id)
         if content_hash:
             self._by_hash.setdefault(content_hash, story_id)
         if story_id in self._entries:
             return
-        signature = minhash(title, body) if (title or body) else None
+        if not (title or body):
+            signature = None
+        elif signature is None:
+            signature = minhash(title, body)
         self._entries[story_id] = _Entry(story_id, signature)
         if signature is not None:
             self._lsh.insert(story_id, signature)
+
+    def find_and_add(
+        self,
+        *,
+        story_id: str,
+        canonical_url: str,
+        content_hash: str,
+        title: str,
+        body: Sequence[str],
+    ) -> Match | None:
+        """``find`` then ``add`` for one new story, computing its MinHash at most once (and not
+        at all for a story already known by its URL or hash and already indexed)."""
+        match = self._exact(canonical_url, content_hash)
+        signature = None
+        if match is None:
+            signature = minhash(title, body)
+            match = self._near(signature)
+        self.add(
+            story_id=story_id,
+            canonical_url=canonical_url,
+            content_hash=content_hash,
+            title=title,
+            body=body,
+            signature=signature,
+        )
+        return match
 
     def add_records(self, records: Iterable[Mapping[str, Any]]) -> int:
         """Fill the index from stored records (story_id, canonical_url, content_hash, title, body)."""
