@@ -11,8 +11,6 @@ The crawls run once per module (see tests/editions_support.py); every test reads
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -32,11 +30,11 @@ from crawler.replicas import ReplicaServer
 from storage import StoryStore
 from storage.feeds import FeedConfig, build_feeds
 from storage.models import ChangeEvidence, ChangeRecord, Event, StoryRecord, StoryVersion
-from tests.conftest import POSTGRES_URL, RESOURCES, chromium_path, require
+from tests.conftest import POSTGRES_URL, chromium_path, require
 from tests.editions_support import SITES, Chain, all_entries, copy_tree, feed_entries, file_stats
 from tests.pgschema import postgres_reachable, throwaway_schema
 from tests.test_crawl_command import FAST, sistercity, without_times
-from tests.test_feeds import atom_files, snapshot
+from tests.test_feeds import atom_files, snapshot, validate_atom
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 BASE_URL = FeedConfig().base_url
@@ -542,31 +540,6 @@ def test_entries_of_crawl_1_keep_their_ids_and_content_after_crawl_2(
 
 
 # --- every feed file -----------------------------------------------------------------------------
-def validate_atom(files: list[Path]) -> None:
-    """feedparser, the RFC 4287 RELAX NG schema through jing, and the rules it cannot say."""
-    for path in files:
-        parsed = feedparser.parse(path.read_bytes())
-        assert not parsed.bozo, (path, parsed.get("bozo_exception"))
-        root = etree.parse(str(path)).getroot()
-        assert root.findtext(f"{ATOM}author/{ATOM}name"), path
-        for entry in root.iter(f"{ATOM}entry"):
-            alternate = [
-                link
-                for link in entry.findall(f"{ATOM}link")
-                if link.get("rel", "alternate") == "alternate"
-            ]
-            assert entry.find(f"{ATOM}content") is not None or alternate, path
-    jing = shutil.which("jing")
-    require(jing is not None, "Debian's jing is not installed (apt-get install jing)")
-    proc = subprocess.run(
-        [str(jing), "-c", str(RESOURCES / "atom.rnc"), *map(str, files)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stdout[-3000:]
-
-
 def test_every_feed_file_is_valid_atom(editions: Editions) -> None:
     crawled = atom_files(editions.sqlite.feeds)
     small = atom_files(editions.small)
