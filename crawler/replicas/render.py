@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from abc import abstractmethod
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -116,17 +117,46 @@ class TemplatedReplica(ReplicaSite):
         """A template rendered as a UTF-8 HTML page."""
         return Resource(self.env.get_template(template).render(**context).encode("utf-8"))
 
-    def numbered_listing(
-        self, entries: Sequence[dict[str, Any]], page_url: Callable[[int], str]
-    ) -> dict[str, Resource]:
-        """``listing.html`` for each page of ``entries``, with page-number links and a next link."""
+
+class ColumnReplica(TemplatedReplica):
+    """A news CMS with one column listing its stories, a page at a time.
+
+    ``stories.yaml`` has ``stories`` by key (each with ``url``, ``title``, ``body`` or ``pages``,
+    ``related`` keys, maybe ``edited``: see ``story_pages``) and a ``listing`` of entries that
+    name a story. ``listing.html`` gets the page's entries, page-number links and a next link.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.listing: list[dict[str, Any]] = self.data["listing"]
+        self.stories: dict[str, dict[str, Any]] = self.data["stories"]
+
+    def resources(self, edition: int) -> dict[str, Resource]:
+        out = self.robots()
+        stories = {k: s for k, s in self.stories.items() if self.in_edition(s, edition)}
+        for story in stories.values():
+            out.update(self.article(story, stories, edition))
+        entries = [self.listing_entry(e) for e in self.listing if self.in_edition(e, edition)]
         chunks = self.paginate(entries)
-        return {
-            page_url(number): self.html(
+        for number, chunk in enumerate(chunks, start=1):
+            out[self.listing_url(number)] = self.html(
                 "listing.html",
                 entries=chunk,
-                pager=pager(len(chunks), number, page_url),
-                next_url=page_url(number + 1) if number < len(chunks) else None,
+                pager=pager(len(chunks), number, self.listing_url),
+                next_url=self.listing_url(number + 1) if number < len(chunks) else None,
             )
-            for number, chunk in enumerate(chunks, start=1)
-        }
+        return out
+
+    @abstractmethod
+    def listing_url(self, page: int) -> str:
+        """The real URL of the listing's page ``page`` (from 1)."""
+
+    @abstractmethod
+    def listing_entry(self, entry: dict[str, Any]) -> dict[str, str]:
+        """What listing.html shows for one entry of the listing."""
+
+    @abstractmethod
+    def article(
+        self, story: dict[str, Any], stories: dict[str, dict[str, Any]], edition: int
+    ) -> dict[str, Resource]:
+        """The pages served for one story, by real URL; ``stories``: those of the edition."""

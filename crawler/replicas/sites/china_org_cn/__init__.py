@@ -12,16 +12,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from crawler.replicas.render import TemplatedReplica, pager, story_pages
+from crawler.replicas.render import ColumnReplica, pager, story_pages
 from crawler.replicas.server import Resource
 
 LISTING = "http://www.china.org.cn/world/node_7075763.htm"
 _URL_DATE = re.compile(r"/(\d{4}-\d{2})/(\d{2})/content_")
 _SUFFIX = re.compile(r"(\.s?html?)$")
-
-
-def _listing_url(page: int) -> str:
-    return LISTING if page == 1 else LISTING.replace(".htm", f"_{page}.htm")
 
 
 def _page_url(url: str, page: int) -> str:
@@ -38,7 +34,7 @@ def _blocks(raw: list[Any]) -> list[dict[str, Any]]:
     return [{"text": b} if isinstance(b, str) else dict(b) for b in raw]
 
 
-class ChinaOrgCnReplica(TemplatedReplica):
+class ChinaOrgCnReplica(ColumnReplica):
     slug = "china_org_cn"
     origins = {
         "http://www.china.org.cn": "china_org_cn",
@@ -48,27 +44,16 @@ class ChinaOrgCnReplica(TemplatedReplica):
     start_urls = (LISTING,)
     robots_txt = b"User-agent: *\nDisallow: /search/\nDisallow: /cgi-bin/\nAllow: /\n"
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.listing = self.data["listing"]
-        self.stories: dict[str, dict[str, Any]] = self.data["stories"]
+    def listing_url(self, page: int) -> str:
+        return LISTING if page == 1 else LISTING.replace(".htm", f"_{page}.htm")
 
-    def resources(self, edition: int) -> dict[str, Resource]:
-        out = self.robots()
-        stories = {k: s for k, s in self.stories.items() if self.in_edition(s, edition)}
-        for story in stories.values():
-            out.update(self._article(story, stories, edition))
-        entries = [self._entry(e) for e in self.listing if self.in_edition(e, edition)]
-        out.update(self.numbered_listing(entries, _listing_url))
-        return out
-
-    def _entry(self, entry: dict[str, Any]) -> dict[str, str]:
+    def listing_entry(self, entry: dict[str, Any]) -> dict[str, str]:
         story = self.stories[entry["story"]]
         found = _URL_DATE.search(story["url"])
         date = f"{found.group(1)}-{found.group(2)}" if found else story["listed"]
         return {"url": story["url"], "title": story["title"], "date": date}
 
-    def _article(
+    def article(
         self, story: dict[str, Any], stories: dict[str, dict[str, Any]], edition: int
     ) -> dict[str, Resource]:
         pages, related = story_pages(story, stories, edition, _blocks)

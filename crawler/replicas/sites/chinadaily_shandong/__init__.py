@@ -10,16 +10,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from crawler.replicas.render import TemplatedReplica, pager, story_pages
+from crawler.replicas.render import ColumnReplica, pager, story_pages
 from crawler.replicas.server import Resource
 
 MAIN = "http://www.goshandong.com.cn"
 LISTING = f"{MAIN}/sistercities.html"
 _URL_DATE = re.compile(r"/(\d{4}-\d{2})/(\d{2})/c_\d+\.htm$")
-
-
-def _listing_url(page: int) -> str:
-    return LISTING if page == 1 else LISTING.replace(".html", f"_{page}.html")
 
 
 def _page_url(url: str, page: int) -> str:
@@ -36,7 +32,7 @@ def _blocks(raw: list[Any]) -> list[dict[str, Any]]:
     return [{"text": b} if isinstance(b, str) else dict(b, leak=b.get("leak", False)) for b in raw]
 
 
-class ChinadailyShandongReplica(TemplatedReplica):
+class ChinadailyShandongReplica(ColumnReplica):
     slug = "chinadaily_shandong"
     origins = {
         MAIN: "chinadaily_shandong",
@@ -46,21 +42,10 @@ class ChinadailyShandongReplica(TemplatedReplica):
     start_urls = (LISTING,)
     robots_txt = b"User-agent: *\nDisallow: /search\nDisallow: /cms/\nAllow: /\n"
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.listing = self.data["listing"]
-        self.stories: dict[str, dict[str, Any]] = self.data["stories"]
+    def listing_url(self, page: int) -> str:
+        return LISTING if page == 1 else LISTING.replace(".html", f"_{page}.html")
 
-    def resources(self, edition: int) -> dict[str, Resource]:
-        out = self.robots()
-        stories = {k: s for k, s in self.stories.items() if self.in_edition(s, edition)}
-        for story in stories.values():
-            out.update(self._article(story, stories, edition))
-        entries = [self._entry(e) for e in self.listing if self.in_edition(e, edition)]
-        out.update(self.numbered_listing(entries, _listing_url))
-        return out
-
-    def _entry(self, entry: dict[str, Any]) -> dict[str, str]:
+    def listing_entry(self, entry: dict[str, Any]) -> dict[str, str]:
         story = self.stories[entry["story"]]
         url = entry.get("url", story["url"])
         month, day = _URL_DATE.search(url).groups()  # type: ignore[union-attr]
@@ -71,7 +56,7 @@ class ChinadailyShandongReplica(TemplatedReplica):
             "summary": story["summary"],
         }
 
-    def _article(
+    def article(
         self, story: dict[str, Any], stories: dict[str, dict[str, Any]], edition: int
     ) -> dict[str, Resource]:
         pages, related = story_pages(story, stories, edition, _blocks)
