@@ -28,6 +28,7 @@ from crawler.constants import EXTRACTION_GENERIC, EXTRACTION_SITE
 from crawler.items import RawPage
 
 _SPACE_RE = re.compile(r"\s+")
+_PAGE_EXT_RE = re.compile(r"\.s?html?$")
 
 
 def decode_html(page: RawPage) -> str:
@@ -173,11 +174,16 @@ class ArticleParser:
 
     # --- article pages -----------------------------------------------------------------
     def continuation_urls(self, page: RawPage) -> list[str]:
-        """Absolute URLs of pages 2..n of a multi-page article (empty for one-page stories)."""
+        """Absolute URLs of pages 2..n of a multi-page article (empty for one-page stories).
+
+        Only this story's own pages count: ``<stem>_2.htm`` beside ``<stem>.htm``, whatever
+        else the pager links to.
+        """
         sel = Selector(text=decode_html(page))
         links = _first_nonempty(sel, self._continuation_selectors)
-        first = page.url.split("#")[0]
-        return [u for u in _unique(urljoin(page.url, h.strip()) for h in links) if u != first]
+        stem = _PAGE_EXT_RE.sub("", page.url.split("#")[0].split("?")[0])
+        urls = _unique(urljoin(page.url, h.strip()) for h in links)
+        return [u for u in urls if u.startswith(f"{stem}_")]
 
     def parse(self, pages: Sequence[RawPage]) -> dict[str, Any]:
         """Story fields from one article's pages (page 1 first)."""

@@ -37,12 +37,17 @@ class AsiaeParser(ParserProxy):
             "#special_list a::attr(href)",
             "a::attr(href)",
         )
-        _listing_next_selectors = (".paging a.next::attr(href)", "//a[normalize-space() = 'Next']/@href")
+        _listing_next_selectors = (
+            ".paging a.next::attr(href)",
+            "//a[normalize-space() = 'Next']/@href",
+        )
         # Page furniture that can sit inside the article box on some templates.
         _boilerplate_patterns = (
             re.compile(r"^©\s*The Asia Business Daily"),
             re.compile(r"All rights reserved\.?$"),
-            re.compile(r"^(본문 바로가기|bar_progress|Text Size|Close|Special Coverage|Join us on social!|Top)$"),
+            re.compile(
+                r"^(본문 바로가기|bar_progress|Text Size|Close|Special Coverage|Join us on social!|Top)$"
+            ),
         )
 
         def language(self, sel: Selector) -> str:
@@ -64,7 +69,9 @@ class AsiaeParser(ParserProxy):
             if not found:
                 return None
             try:
-                return datetime.strptime(found[:14], "%Y%m%d%H%M%S").replace(tzinfo=ZoneInfo(self.timezone))
+                return datetime.strptime(found[:14], "%Y%m%d%H%M%S").replace(
+                    tzinfo=ZoneInfo(self.timezone)
+                )
             except ValueError:
                 return None
 
@@ -88,4 +95,8 @@ class AsiaeSpider(NewsSpider):
     @classmethod
     def canonical_url(cls, url: str) -> str:
         found = AsiaeParser.V1.article_id(url)
-        return f"https://www.asiae.co.kr/en/article/{found}" if found and cls.is_article_url(url) else url
+        return (
+            f"https://www.asiae.co.kr/en/article/{found}"
+            if found and cls.is_article_url(url)
+            else url
+        )

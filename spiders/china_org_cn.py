@@ -138,11 +138,6 @@ class ChinaOrgCnParser(ParserProxy):
                     found.dates[urljoin(page.url, href.strip())] = when
             return found
 
-        def continuation_urls(self, page: RawPage) -> list[str]:
-            # Only this story's own pages: content_<id>_2.html next to content_<id>.html.
-            stem = re.sub(r"\.s?html?$", "", page.url.split("#")[0].split("?")[0])
-            return [u for u in super().continuation_urls(page) if u.startswith(f"{stem}_")]
-
 
 class ChinaOrgCnSpider(NewsSpider):
     name = "china_org_cn"

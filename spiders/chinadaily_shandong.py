@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 
 from parsel import Selector
 
-from crawler.items import RawPage
 from crawler.news_spider import NewsSpider
 from crawler.parsing import ArticleParser, ParserProxy, first_text, parse_datetime
 
@@ -90,11 +89,6 @@ class ChinadailyShandongParser(ParserProxy):
                 return None
             year, month = (int(x) for x in match.group("month").split("-"))
             return datetime(year, month, int(match.group("day")), tzinfo=ZoneInfo(self.timezone))
-
-        def continuation_urls(self, page: RawPage) -> list[str]:
-            # Only this story's own pages: c_<id>_2.htm next to c_<id>.htm.
-            stem = page.url.split("#")[0].split("?")[0].rsplit(".htm", 1)[0]
-            return [u for u in super().continuation_urls(page) if u.startswith(f"{stem}_")]
 
 
 class ChinadailyShandongSpider(NewsSpider):

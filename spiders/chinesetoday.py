@@ -24,7 +24,9 @@ from crawler.parsing import (
 )
 
 # "发布日期:2023/10/6 来源:International daily 打印": colon ASCII or full-width, no zero padding.
-_INFO_DATE_RE = re.compile(r"(?:发布日期|發佈日期|發布日期)\s*[:：]\s*(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})")
+_INFO_DATE_RE = re.compile(
+    r"(?:发布日期|發佈日期|發布日期)\s*[:：]\s*(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})"
+)
 _INFO_SOURCE_RE = re.compile(r"(?:来源|來源)\s*[:：]\s*(.+?)\s*(?:打印|列印)?\s*$")
 _CJK_RE = re.compile(r"[\u3400-\u9fff]")
 _LATIN_RE = re.compile(r"[A-Za-z]")
@@ -46,7 +48,9 @@ class ChinesetodayParser(ParserProxy):
             "//*[contains(text(), '发布日期') or contains(text(), '發佈日期') or contains(text(), '發布日期')]",
         )
         _listing_link_selectors = (".news_list li a::attr(href)", "a::attr(href)")
-        _listing_next_selectors = ("//a[normalize-space() = '下一页' or normalize-space() = '下一頁']/@href",)
+        _listing_next_selectors = (
+            "//a[normalize-space() = '下一页' or normalize-space() = '下一頁']/@href",
+        )
         _boilerplate_patterns = (
             # An image's file name printed above the image.
             re.compile(r"^[^/]{1,120}\.(?:jpe?g|png|gif|webp)$", re.I),
@@ -94,7 +98,9 @@ class ChinesetodayParser(ParserProxy):
                         day = datetime.strptime(when.strip(), "%Y-%m-%d")
                     except ValueError:
                         continue
-                    found.dates[urljoin(page.url, href.strip())] = day.replace(tzinfo=ZoneInfo(self.timezone))
+                    found.dates[urljoin(page.url, href.strip())] = day.replace(
+                        tzinfo=ZoneInfo(self.timezone)
+                    )
             return found
 
 
