@@ -20,8 +20,9 @@ from scrapy.http import Response
 from scrapy.utils.misc import load_object
 from scrapy_playwright.page import PageMethod
 
+from crawler.budget import time_budget
 from crawler.items import RawPage, Story
-from crawler.parsing import ArticleParser, ParserProxy
+from crawler.parsing import ArticleParser, ParserProxy, absolute_url
 
 # max-age=0 makes the HTTP cache revalidate (If-None-Match, If-Modified-Since) on every visit;
 # "no-cache" would skip the validators and refetch whole pages.
@@ -82,7 +83,11 @@ class NewsSpider(scrapy.Spider):
         if loader:
             self.known_urls = set(load_object(loader)(self.settings, self.name))
         if self.one_url:
-            yield self.article_request(self.one_url)
+            url = absolute_url(self.one_url, self.one_url)  # percent-encoded, no control chars
+            if url is None:
+                self.failed.append((self.one_url, "not a usable http(s) URL"))
+                return
+            yield self.article_request(url)
             return
         for url in self.start_listing_urls():
             yield self.listing_request(url)
@@ -127,7 +132,7 @@ class NewsSpider(scrapy.Spider):
         for url in articles:
             canonical = self.canonical_url(url)
             unseen += canonical not in self.known_urls
-            when = listing.dates.get(url) or parser.url_date(url)
+            when = listing.dates.get(url) or parser.safe_url_date(url)
             if self.since and when and when.date() < self.since:
                 reached_since = True
                 continue
@@ -163,10 +168,23 @@ class NewsSpider(scrapy.Spider):
                 headers=REVALIDATE,
             )
             return
-        yield self.build_story(pages)
+        story = self.build_story(pages)
+        if story is not None:
+            yield story
 
-    def build_story(self, pages: list[RawPage]) -> Story:
-        fields = self.article_parser().parse(pages)
+    def build_story(self, pages: list[RawPage]) -> Story | None:
+        # A page that breaks or stalls the parser is a failed fetch of that story, not a crash
+        # of the crawl: recorded, and the crawl goes on.
+        budget = self.settings.getfloat("SISTERCITY_STORY_TIME_BUDGET")
+        try:
+            with time_budget(budget):
+                fields = self.article_parser().parse(pages)
+        except Exception as exc:  # BudgetExceeded, or whatever a hostile page provokes
+            reason = f"could not parse: {type(exc).__name__}: {exc}"[:300]
+            self.failed.append((pages[0].url, reason))
+            self.crawler.stats.inc_value("sistercity/parse_failed")
+            self.logger.error("Story %s dropped: %s", pages[0].url, reason)
+            return None
         self.crawler.stats.inc_value(f"sistercity/extraction/{fields['extraction']}")
         if fields["extraction"] != "site":
             self.logger.warning(

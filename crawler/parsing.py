@@ -23,12 +23,25 @@ import dateparser
 import trafilatura
 from parsel import Selector
 from w3lib.encoding import html_to_unicode
+from w3lib.url import safe_url_string
 
 from crawler.constants import EXTRACTION_GENERIC, EXTRACTION_SITE
 from crawler.items import RawPage
 
 _SPACE_RE = re.compile(r"\s+")
 _PAGE_EXT_RE = re.compile(r"\.s?html?$")
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]|%[01][0-9a-f]|%7f", re.I)
+
+# Bounds that keep every later stage linear-ish on hostile pages: no real story paragraph is
+# longer, no real story has more paragraphs, no printed date is longer.
+MAX_PARAGRAPH_CHARS = 10_000
+MAX_PARAGRAPHS = 1_000
+MAX_DATE_CHARS = 100
+# trafilatura's tree walk grows faster than the page: larger pages are cut before it sees them.
+MAX_GENERIC_HTML_CHARS = 2_000_000
+# Languages the four sites print dates in; without a list dateparser tries all 200 (2.5 s for
+# a string that is no date at all).
+DATE_LANGUAGES = ("en", "zh", "ko")
 
 
 def decode_html(page: RawPage) -> str:
@@ -45,6 +58,39 @@ def _header(headers: dict[str, str], name: str) -> str | None:
     return None
 
 
+def absolute_url(base: str, href: str | None) -> str | None:
+    """``href`` made absolute against ``base`` and made safe (percent-encoded, no control
+    characters), or None when it is no usable http(s) URL: one malformed link on a listing page
+    is skipped instead of failing the whole page."""
+    if not href or not href.strip():
+        return None
+    try:
+        url = safe_url_string(urljoin(base, href.strip()))
+    except ValueError:  # e.g. "http://[::1" (bad IPv6 host), bad port
+        return None
+    if not url.startswith(("http://", "https://")) or _CONTROL_RE.search(url):
+        return None
+    return url
+
+
+def make_date(year: int, month: int, day: int, tz: str) -> datetime | None:
+    """A midnight in ``tz``, or None for an impossible date (2024-13-45 in a URL or dateline)."""
+    try:
+        return datetime(year, month, day, tzinfo=ZoneInfo(tz))
+    except (ValueError, OverflowError):
+        return None
+
+
+def bound_paragraphs(paragraphs: Iterable[str]) -> list[str]:
+    """At most ``MAX_PARAGRAPHS`` paragraphs of at most ``MAX_PARAGRAPH_CHARS`` each."""
+    out: list[str] = []
+    for text in paragraphs:
+        if len(out) >= MAX_PARAGRAPHS:
+            break
+        out.append(text[:MAX_PARAGRAPH_CHARS])
+    return out
+
+
 def clean_text(text: str) -> str:
     """NFC, no control characters, single spaces."""
     text = unicodedata.normalize("NFC", text)
@@ -53,9 +99,10 @@ def clean_text(text: str) -> str:
 
 
 def node_text(node: Selector) -> str:
+    """The node's text, cut at ``MAX_PARAGRAPH_CHARS`` before any pattern sees it."""
     return clean_text(
         " ".join(node.xpath(".//text()[not(ancestor::script or ancestor::style)]").getall())
-    )
+    )[:MAX_PARAGRAPH_CHARS]
 
 
 def first_text(sel: Selector, selectors: Sequence[str]) -> str | None:
@@ -97,7 +144,7 @@ def jsonld_objects(sel: Selector) -> list[dict[str, Any]]:
     for block in sel.xpath('//script[@type="application/ld+json"]/text()').getall():
         try:
             data = json.loads(block)
-        except ValueError:
+        except (ValueError, RecursionError):  # broken, or nested deeper than Python recurses
             continue
         stack = data if isinstance(data, list) else [data]
         while stack:
@@ -110,12 +157,29 @@ def jsonld_objects(sel: Selector) -> list[dict[str, Any]]:
 
 def parse_datetime(text: str | None, tz: str) -> datetime | None:
     """Parse a printed date or date-time; naive results are placed in the site's time zone."""
-    if not text:
+    if not text or not text.strip():
         return None
-    parsed = dateparser.parse(
-        text,
-        settings={"TIMEZONE": tz, "RETURN_AS_TIMEZONE_AWARE": True, "PREFER_DAY_OF_MONTH": "first"},
-    )
+    text = text.strip()
+    if len(text) > MAX_DATE_CHARS:
+        return None
+    try:
+        # ISO 8601 (meta tags, JSON-LD, most datelines) is parsed in microseconds.
+        parsed: datetime | None = datetime.fromisoformat(text)
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        try:
+            parsed = dateparser.parse(
+                text,
+                languages=list(DATE_LANGUAGES),
+                settings={
+                    "TIMEZONE": tz,
+                    "RETURN_AS_TIMEZONE_AWARE": True,
+                    "PREFER_DAY_OF_MONTH": "first",
+                },
+            )
+        except (ValueError, OverflowError, TypeError):  # impossible dates dateparser lets through
+            return None
     if parsed is None:
         return None
     if parsed.tzinfo is None:
@@ -167,9 +231,10 @@ class ArticleParser:
         sel = Selector(text=decode_html(page))
         links = _first_nonempty(sel, self._listing_link_selectors)
         nexts = _first_nonempty(sel, self._listing_next_selectors)
+        next_urls = [u for u in (absolute_url(page.url, h) for h in nexts) if u]
         return Listing(
-            article_urls=_unique(urljoin(page.url, href.strip()) for href in links),
-            next_url=urljoin(page.url, nexts[0].strip()) if nexts else None,
+            article_urls=_unique(u for u in (absolute_url(page.url, h) for h in links) if u),
+            next_url=next_urls[0] if next_urls else None,
         )
 
     # --- article pages -----------------------------------------------------------------
@@ -182,7 +247,7 @@ class ArticleParser:
         sel = Selector(text=decode_html(page))
         links = _first_nonempty(sel, self._continuation_selectors)
         stem = _PAGE_EXT_RE.sub("", page.url.split("#")[0].split("?")[0])
-        urls = _unique(urljoin(page.url, h.strip()) for h in links)
+        urls = _unique(u for u in (absolute_url(page.url, h) for h in links) if u)
         return [u for u in urls if u.startswith(f"{stem}_")]
 
     def parse(self, pages: Sequence[RawPage]) -> dict[str, Any]:
@@ -214,14 +279,14 @@ class ArticleParser:
         if published is None and fields.get("published"):
             published, source = fields["published"], fields["published_source"]
         return {
-            "title": title or "",
+            "title": (title or "")[:MAX_PARAGRAPH_CHARS],
             "subtitle": self.subtitle(first),
             "published": published,
             "published_source": source,
             "language": self.language(first),
             "byline": self.byline(first),
-            "body": _unique(body),
-            "captions": _unique(captions),
+            "body": bound_paragraphs(_unique(body)),
+            "captions": bound_paragraphs(_unique(captions)),
             "extraction": extraction,
             "parser_version": self.version_name(),
         }
@@ -257,7 +322,7 @@ class ArticleParser:
 
     def published(self, sel: Selector, url: str) -> tuple[datetime | None, str]:
         """Publication time and where it came from; the dateline first, then meta, then URL."""
-        found = self.dateline_date(sel)
+        found = self.safe_dateline_date(sel)
         if found:
             return found, "dateline"
         meta = meta_content(
@@ -265,12 +330,25 @@ class ArticleParser:
         )
         if parsed := parse_datetime(meta, self.timezone):
             return parsed, "meta"
-        if parsed := self.url_date(url):
+        if parsed := self.safe_url_date(url):
             return parsed, "url"
         return None, "none"
 
+    def safe_url_date(self, url: str) -> datetime | None:
+        """``url_date``, None when the URL's date is impossible (a site hook may not check)."""
+        try:
+            return self.url_date(url)
+        except (ValueError, OverflowError):
+            return None
+
     def dateline_date(self, sel: Selector) -> datetime | None:
         return parse_datetime(first_text(sel, self._dateline_selectors), self.timezone)
+
+    def safe_dateline_date(self, sel: Selector) -> datetime | None:
+        try:
+            return self.dateline_date(sel)
+        except (ValueError, OverflowError):
+            return None
 
     def url_date(self, url: str) -> datetime | None:
         return None
@@ -303,7 +381,7 @@ class ParserProxy:
 
 def generic_fields(pages: Sequence[RawPage], timezone: str) -> dict[str, Any]:
     """Fields from markup-agnostic sources: JSON-LD, meta tags, then trafilatura's extraction."""
-    html = decode_html(pages[0])
+    html = decode_html(pages[0])[:MAX_GENERIC_HTML_CHARS]
     sel = Selector(text=html)
     ld = next((o for o in jsonld_objects(sel) if "headline" in o or "articleBody" in o), {})
     title = (
@@ -314,7 +392,7 @@ def generic_fields(pages: Sequence[RawPage], timezone: str) -> dict[str, Any]:
     body: list[str] = []
     for page in pages:
         text = trafilatura.extract(
-            decode_html(page),
+            decode_html(page)[:MAX_GENERIC_HTML_CHARS],
             url=page.url,
             include_comments=False,
             include_tables=False,
@@ -333,8 +411,8 @@ def generic_fields(pages: Sequence[RawPage], timezone: str) -> dict[str, Any]:
         meta = trafilatura.extract_metadata(html, default_url=pages[0].url)
         published = parse_datetime(meta.date if meta else None, timezone)
     return {
-        "title": clean_text(title) if title else None,
-        "body": body,
+        "title": clean_text(title)[:MAX_PARAGRAPH_CHARS] if title else None,
+        "body": bound_paragraphs(body),
         "published": published,
         "published_source": "jsonld" if ld.get("datePublished") else "meta",
     }

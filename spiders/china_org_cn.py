@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from urllib.parse import urljoin
-from zoneinfo import ZoneInfo
 
 from parsel import Selector
 
@@ -20,9 +18,11 @@ from crawler.parsing import (
     ArticleParser,
     Listing,
     ParserProxy,
+    absolute_url,
     all_texts,
     decode_html,
     first_text,
+    make_date,
     parse_datetime,
 )
 
@@ -86,12 +86,15 @@ class ChinaOrgCnParser(ParserProxy):
         _boilerplate_patterns = (
             re.compile(r"^中国网客户端$"),
             re.compile(r"^国家重点新闻网站"),
-            re.compile(r"^(?:上一页\s*)?(?:\d+\s*)+(?:下一页)?$"),  # div#autopage
+            # div#autopage. One character class, not (\d+\s*)+: that nests quantifiers and
+            # backtracks exponentially on a run of digits followed by text.
+            re.compile(r"^(?:上一页\s*)?\d[\d\s]*(?:下一页)?$"),
             re.compile(r"^\((?:China\.org\.cn|Xinhua|China Daily|CRI)\s[^)]*\d{4}\)$"),
             re.compile(r"^(?:Editor|责任编辑)\s*[:：]"),
             re.compile(r"^Copyright\b", re.I),
         )
-        _caption_patterns = (re.compile(r"\((?:Photo|图)\s*/\s*[^)]*\)$"),)
+        # [^()] not [^)]: each try stops at the next "(", so a page of "(Photo/" stays linear.
+        _caption_patterns = (re.compile(r"\((?:Photo|图)\s*/\s*[^()]*\)$"),)
 
         @staticmethod
         def cjk_share(text: str) -> float:
@@ -103,6 +106,8 @@ class ChinaOrgCnParser(ParserProxy):
             texts, _ = self.body_and_captions(sel)
             if not texts:  # unknown markup: every paragraph on the page
                 texts = all_texts(sel, ("p", "body"))
+            if not texts:  # no text at all: nothing to tell
+                return "und"
             chinese = sum(self.cjk_share(t) > 0.5 for t in texts) / len(texts)
             if chinese >= 0.8:
                 return "zh-Hans"
@@ -126,16 +131,17 @@ class ChinaOrgCnParser(ParserProxy):
             if not match or not match.group("month"):
                 return None
             year, month = (int(x) for x in match.group("month").split("-"))
-            return datetime(year, month, int(match.group("day")), tzinfo=ZoneInfo(self.timezone))
+            return make_date(year, month, int(match.group("day")), self.timezone)
 
         def listing(self, page: RawPage) -> Listing:
             found = super().listing(page)
             # Dates printed next to the links: the only date the archive's URLs have.
             for item in Selector(text=decode_html(page)).css("ul.list li"):
                 href, printed = item.css("a::attr(href)").get(), item.css(".date::text").get()
-                when = parse_datetime(printed.strip(), self.timezone) if href and printed else None
-                if when:
-                    found.dates[urljoin(page.url, href.strip())] = when
+                url = absolute_url(page.url, href)
+                when = parse_datetime(printed, self.timezone) if url and printed else None
+                if url and when:
+                    found.dates[url] = when
             return found
 
 

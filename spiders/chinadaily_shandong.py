@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from parsel import Selector
 
 from crawler.news_spider import NewsSpider
-from crawler.parsing import ArticleParser, ParserProxy, first_text, parse_datetime
+from crawler.parsing import ArticleParser, ParserProxy, first_text, make_date, parse_datetime
 
 _ARTICLE_URL = re.compile(
     r"^https?://(?P<host>www\.goshandong\.com\.cn|shandong\.chinadaily\.com\.cn"
@@ -69,7 +68,9 @@ class ChinadailyShandongParser(ParserProxy):
             re.compile(r"^Related Stories$", re.I),
             re.compile(r"^(?:Print\s*)+$"),
         )
-        _caption_patterns = (re.compile(r"\[Photo(?:/[^\]]*| provided [^\]]*| by [^\]]*)?\]$"),)
+        _caption_patterns = (
+            re.compile(r"\[Photo(?:/[^\[\]]*| provided [^\[\]]*| by [^\[\]]*)?\]$"),
+        )
 
         def language(self, sel: Selector) -> str:
             return "en"
@@ -88,7 +89,7 @@ class ChinadailyShandongParser(ParserProxy):
             if not match:
                 return None
             year, month = (int(x) for x in match.group("month").split("-"))
-            return datetime(year, month, int(match.group("day")), tzinfo=ZoneInfo(self.timezone))
+            return make_date(year, month, int(match.group("day")), self.timezone)
 
 
 class ChinadailyShandongSpider(NewsSpider):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from typing import ClassVar
-from urllib.parse import parse_qs, urljoin, urlsplit
+from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 import hanzidentifier
@@ -17,8 +17,10 @@ from crawler.parsing import (
     ArticleParser,
     Listing,
     ParserProxy,
+    absolute_url,
     decode_html,
     first_text,
+    make_date,
     meta_content,
     node_text,
 )
@@ -59,8 +61,8 @@ class ChinesetodayParser(ParserProxy):
         )
         _caption_patterns = (
             re.compile(r"^(图为|圖為)"),
-            re.compile(r"\((?:Photo|Photos)\b[^)]*\)$"),
-            re.compile(r"（(?:资料图|資料圖|[^）]*供图|[^）]*攝)）$"),
+            re.compile(r"\((?:Photo|Photos)\b[^()]*\)$"),  # [^()]: linear on "(Photo(Photo…"
+            re.compile(r"（(?:资料图|資料圖|[^（）]*供图|[^（）]*攝)）$"),
         )
 
         def dateline_date(self, sel: Selector) -> datetime | None:
@@ -68,7 +70,7 @@ class ChinesetodayParser(ParserProxy):
             if not found:
                 return None
             year, month, day = (int(g) for g in found.groups())
-            return datetime(year, month, day, tzinfo=ZoneInfo(self.timezone))
+            return make_date(year, month, day, self.timezone)
 
         def byline(self, sel: Selector) -> str | None:
             info = first_text(sel, self._dateline_selectors) or ""
@@ -93,14 +95,13 @@ class ChinesetodayParser(ParserProxy):
             # The list prints each story's date; article URLs carry none.
             for row in Selector(text=decode_html(page)).css(".news_list li"):
                 href, when = row.css("a::attr(href)").get(), row.css(".date::text").get()
-                if href and when:
+                url = absolute_url(page.url, href)
+                if url and when:
                     try:
                         day = datetime.strptime(when.strip(), "%Y-%m-%d")
                     except ValueError:
                         continue
-                    found.dates[urljoin(page.url, href.strip())] = day.replace(
-                        tzinfo=ZoneInfo(self.timezone)
-                    )
+                    found.dates[url] = day.replace(tzinfo=ZoneInfo(self.timezone))
             return found
 
 

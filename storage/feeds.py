@@ -37,6 +37,7 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 from sqlalchemy import Select, func, or_, select, union
 from sqlalchemy.orm import Session
+from w3lib.url import safe_url_string
 
 from crawler import __version__
 from storage.diff import describe
@@ -138,11 +139,16 @@ def clean_html(fragment: str) -> str:
 
 
 def safe_url(url: str | None) -> str | None:
-    """Only absolute http(s) URLs leave the store as links."""
+    """Only absolute http(s) URLs leave the store as links, percent-encoded: a stored URL with a
+    control character or a broken host must not make the feed (XML) unwritable."""
     if not url:
         return None
-    parts = urlsplit(url.strip())
-    return url.strip() if parts.scheme in {"http", "https"} and parts.netloc else None
+    try:
+        url = safe_url_string(url.strip())
+        parts = urlsplit(url)
+    except ValueError:  # "Invalid IPv6 URL" and the like
+        return None
+    return url if parts.scheme in {"http", "https"} and parts.netloc else None
 
 
 def _text(value: Any) -> str:

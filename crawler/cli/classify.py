@@ -116,6 +116,7 @@ def story_from_input(data: bytes, args: argparse.Namespace) -> Any:
             "parser_version",
         }
         kwargs = {k: v for k, v in fields.items() if k in allowed and v is not None}
+        kwargs.setdefault("title", "")  # a page without a headline is still a story to classify
         if published is not None:
             kwargs["published"] = published
         return Story(site=slug or "unknown", url=url, canonical_url=url, fetched_at=now, **kwargs)

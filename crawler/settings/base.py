@@ -25,6 +25,13 @@ AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+# No article page is anywhere near this; a larger body is cut off by Scrapy, not parsed
+# (Scrapy's default is 1 GiB).
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+# Seconds one story may spend in parsing and in each cleaning pipeline; past it the story is
+# recorded as failed and the crawl goes on. 0: no limit.
+SISTERCITY_STORY_TIME_BUDGET = 20.0
 
 # Retries back off exponentially and honour Retry-After on 429/503.
 RETRY_TIMES = 3
