@@ -63,8 +63,23 @@ def build_trigger(args: argparse.Namespace) -> Any:
             seconds=args.every.total_seconds(), jitter=int(jitter.total_seconds()) or None
         )
     jitter = args.jitter or timedelta(minutes=5)
+    # The five crontab fields as CronTrigger.from_crontab reads them; from_crontab itself takes
+    # no jitter.
+    fields = args.cron.split()
+    if len(fields) != 5:
+        raise SystemExit(
+            f"sistercity schedule: bad --cron expression: expected 5 fields, got {len(fields)}"
+        )
+    minute, hour, day, month, day_of_week = fields
     try:
-        return CronTrigger.from_crontab(args.cron, jitter=int(jitter.total_seconds()) or None)
+        return CronTrigger(
+            minute=minute,
+            hour=hour,
+            day=day,
+            month=month,
+            day_of_week=day_of_week,
+            jitter=int(jitter.total_seconds()) or None,
+        )
     except ValueError as exc:
         raise SystemExit(f"sistercity schedule: bad --cron expression: {exc}") from None
 
