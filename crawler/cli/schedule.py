@@ -14,6 +14,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 from datetime import timedelta
 from typing import Any
 
@@ -85,7 +86,7 @@ def build_trigger(args: argparse.Namespace) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
-    from apscheduler.schedulers.blocking import BlockingScheduler
+    from apscheduler.schedulers.background import BackgroundScheduler
 
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s: %(message)s"
@@ -96,11 +97,15 @@ def run(args: argparse.Namespace) -> int:
         print(exc, file=sys.stderr)
         return 2
     crawl_args = [a for a in args.crawl_args if a != "--"]
-    scheduler = BlockingScheduler()
-    state: dict[str, Any] = {"count": 0, "child": None, "stopping": False}
+    # The scheduler runs in the background; the main thread only waits for `done`. A signal
+    # handler then never calls into the scheduler or logging while they hold their locks (a
+    # SIGTERM during start-up used to leave the schedule running forever).
+    scheduler = BackgroundScheduler()
+    done = threading.Event()
+    state: dict[str, Any] = {"count": 0, "child": None, "signal": None}
 
     def crawl_once() -> None:
-        if state["stopping"]:
+        if done.is_set():
             return
         state["count"] += 1
         cmd = [sys.executable, "-m", "crawler.cli", "crawl", *crawl_args]
@@ -115,28 +120,30 @@ def run(args: argparse.Namespace) -> int:
                 "Crawl %d ended with exit code %d; the schedule goes on", state["count"], code
             )
         if args.max_runs and state["count"] >= args.max_runs:
-            state["stopping"] = True
-            scheduler.shutdown(wait=False)
+            done.set()
 
     scheduler.add_job(
         crawl_once, trigger, id="crawl", max_instances=1, coalesce=True, misfire_grace_time=None
     )
 
     def stop(signum: int, frame: Any) -> None:
-        logger.info("Stopping the schedule (signal %d)", signum)
-        state["stopping"] = True
+        state["signal"] = signum
         child = state["child"]
         if child is not None and child.poll() is None:
-            logger.info("Asking the running crawl (pid %d) to finish", child.pid)
-            child.send_signal(signal.SIGTERM)
-        scheduler.shutdown(wait=False)
+            child.send_signal(signal.SIGTERM)  # the crawl finishes its work and exits
+        done.set()
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     logger.info("Schedule started: %s", trigger)
-    scheduler.start()  # blocks until shutdown
+    scheduler.start()
+    while not done.wait(1.0):
+        pass
+    if state["signal"] is not None:
+        logger.info("Stopping the schedule (signal %d)", state["signal"])
     child = state["child"]
     if child is not None:
-        child.wait()
+        logger.info("Waiting for the running crawl (pid %d) to finish", child.pid)
+    scheduler.shutdown(wait=True)  # returns once a running crawl_once has returned
     logger.info("Schedule stopped after %d crawl(s)", state["count"])
     return 0
