@@ -7,11 +7,12 @@ instead of failing) and foreign keys on every connection.
 from __future__ import annotations
 
 import logging
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, create_engine, event
+from sqlalchemy import DateTime, Engine, create_engine, event, text
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.types import TypeDecorator
 
@@ -79,17 +80,48 @@ def alembic_config(url: str) -> Any:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
-    """Apply the Alembic migrations up to ``revision`` on the database at ``url``."""
+    """Apply the Alembic migrations up to ``revision`` on the database at ``url``.
+
+    Migrations take their own lock (a file lock beside a SQLite file, a transaction-level
+    advisory lock on PostgreSQL): two processes opening one new store one after the other see
+    the second wait and then find the schema in place, instead of both creating it."""
     from alembic import command
 
     engine = open_engine(url)
     try:
-        with engine.begin() as connection:
+        with _migration_file_lock(url), engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK_KEY}
+                )
             config = alembic_config(url)
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
     finally:
         engine.dispose()
+
+
+# pg_advisory_xact_lock key for migrations: any fixed 64-bit number, unlike the crawl lock's.
+MIGRATION_LOCK_KEY = 0x5C17_C17_0001
+MIGRATION_LOCK_TIMEOUT = 300
+
+
+def _migration_file_lock(url: str) -> Any:
+    from contextlib import nullcontext
+
+    from filelock import FileLock
+
+    parsed = make_url(url)
+    database = parsed.database
+    if (
+        parsed.get_backend_name() != "sqlite"
+        or not database
+        or database == ":memory:"
+        or database.startswith("file:")
+    ):
+        return nullcontext()
+    path = os.path.realpath(database) + ".migrate.lock"
+    return FileLock(path, timeout=MIGRATION_LOCK_TIMEOUT)
 
 
 def current_revision(url: str) -> str | None:

@@ -175,6 +175,26 @@ def write_atomic(path: Path, data: bytes) -> bool:
     return True
 
 
+# A temporary file older than this was left by a writer that died (writes take milliseconds).
+STALE_TEMP_SECONDS = 60
+
+
+def remove_temp_files(feeds_dir: str | Path, older_than: float = STALE_TEMP_SECONDS) -> int:
+    """Remove the ``.<name>.<random>.tmp`` files a killed writer left; returns how many."""
+    import time
+
+    removed = 0
+    cutoff = time.time() - older_than
+    for path in Path(feeds_dir).rglob(".*.tmp"):
+        try:
+            if path.is_file() and path.stat().st_mtime <= cutoff:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:
+            pass
+    return removed
+
+
 def _replace(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -583,6 +603,7 @@ def build_feeds(
     config = config or FeedConfig()
     root = Path(feeds_dir or default_feeds_dir()).resolve()
     root.mkdir(parents=True, exist_ok=True)
+    remove_temp_files(root)
     report = BuildReport()
     with store.session() as session:
         key = _meta_key(root)

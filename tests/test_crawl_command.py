@@ -176,7 +176,7 @@ def test_two_crawls_at_once_one_runs_the_other_exits_75(
     env = environment(tmp_path, replicas)
     replicas.slow_down(replicas.start_urls()["chinesetoday"][0], seconds=6)
     first = start(["crawl", "chinesetoday", *FAST], env)
-    wait_for(lambda: (tmp_path / "var" / "crawl.lock.info").exists())
+    wait_for(lambda: (tmp_path / "var" / "store.db.lock.info").exists())
     second = sistercity(["crawl", "chinesetoday", *FAST], env)
     assert second.returncode == 75
     assert "another crawl is running" in second.stderr

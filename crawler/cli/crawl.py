@@ -15,7 +15,15 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from crawler.cli import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_USAGE, add_setting_option
+from crawler.cli import (
+    EXIT_FAILED,
+    EXIT_LOCKED,
+    EXIT_OK,
+    EXIT_USAGE,
+    ConfigError,
+    add_setting_option,
+    check_settings,
+)
 from crawler.config import default_db_url, default_feeds_dir, var_dir
 
 logger = logging.getLogger("sistercity.crawl")
@@ -75,6 +83,7 @@ def run(args: argparse.Namespace) -> int:
     from crawler.runner import project_settings, spider_for_url, spider_names
 
     overrides: dict[str, Any] = dict(args.set)
+    check_settings(project_settings(), overrides)
     settings = project_settings(overrides)
     known = spider_names(settings)
     spider_args: dict[str, dict[str, str]] = {}
@@ -105,6 +114,11 @@ def run(args: argparse.Namespace) -> int:
 
     db_url = args.db or settings.get("SISTERCITY_DB_URL") or default_db_url()
     feeds_dir = args.feeds_dir or default_feeds_dir()
+    from sqlalchemy.engine import make_url
+
+    make_url(db_url)  # a malformed --db fails here, in one line, not after the crawl
+    if not args.dry_run:
+        check_writable(feeds_dir, "feeds directory")
     interactive = sys.stderr.isatty() and not args.json and not args.verbose
     configure_logging(
         args.verbose, interactive, None if args.dry_run else var_dir() / "logs" / "crawl.log"
@@ -119,16 +133,32 @@ def run(args: argparse.Namespace) -> int:
         overrides["SISTERCITY_DEDUPE_SEED"] = None
         return _dry_run(args, project_settings(overrides), sites, spider_args, interactive)
 
-    from crawler.lock import CrawlLock, LockHeld
+    from crawler.lock import LockHeld, store_lock
 
+    # The lock is the store's (beside a SQLite file, in the PostgreSQL server), so crawls from
+    # two var directories into one store never overlap; `scrapy crawl` takes the same one.
+    overrides["SISTERCITY_STORE_LOCKED"] = True
     try:
-        with CrawlLock(var_dir() / "crawl.lock"):
+        with store_lock(db_url, var_dir()):
             return _crawl_and_store(
                 args, sites, spider_args, overrides, db_url, feeds_dir, interactive
             )
     except LockHeld as exc:
         print(f"sistercity crawl: {exc}; not starting", file=sys.stderr)
         return EXIT_LOCKED
+
+
+def check_writable(folder: Path, what: str) -> None:
+    """Create ``folder`` when missing and prove a file can be written there, before crawling
+    (a crawl whose feeds cannot be written would only fail at its very end)."""
+    import tempfile
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".write-test.", suffix=".tmp"):
+            pass
+    except OSError as exc:
+        raise ConfigError(f"{what} {folder} is not writable: {exc.strerror or exc}") from exc
 
 
 def _crawl(
@@ -159,6 +189,7 @@ def _crawl_and_store(
     from storage.repository import StoryStore
 
     with StoryStore(db_url) as store:
+        mark_killed_runs(store)
         run_id = store.start_run(sites)
         overrides["SISTERCITY_RUN_ID"] = run_id
         settings = project_settings(overrides)
@@ -185,6 +216,25 @@ def _crawl_and_store(
         store.finish_run(run_id, "flagged" if any(r["flags"] for r in rows.values()) else "ok")
         publish(store, feeds_dir, FeedConfig.from_settings(settings))
     return _report(args, rows, {"run_id": run_id, "feeds_dir": str(feeds_dir), "db": db_url})
+
+
+def mark_killed_runs(store: Any) -> int:
+    """Runs still "running" when a crawl holds the store's lock were killed (SIGKILL, power
+    loss): the lock proves no one else is running. They are marked ``killed``."""
+    from sqlalchemy import update
+
+    from storage.models import CrawlRun
+
+    with store.session() as session:
+        done = session.execute(
+            update(CrawlRun)
+            .where(CrawlRun.status == "running")
+            .values(status="killed", finished_at=datetime.now(UTC))
+        )
+        count = int(done.rowcount or 0)
+    if count:
+        logger.warning("Marked %d earlier crawl run(s) killed: they ended without finishing", count)
+    return count
 
 
 def site_run_record(row: Any) -> Any:

@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import Any
 
+from crawler.cli import EXIT_CONFIG
 from crawler.config import default_db_url
 
 
@@ -53,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
             ],
             file=sys.stderr,
         )
-        return 1
+        return EXIT_CONFIG  # a store or disk error, not a site's
     return 0
 
 

@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from crawler.cli import EXIT_CONFIG
 from crawler.config import default_db_url, default_feeds_dir
 
 logger = logging.getLogger(__name__)
@@ -120,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
             f"sistercity reprocess: {exc.__class__.__name__}: {exc}".splitlines()[0],
             file=sys.stderr,
         )
-        return 1
+        return EXIT_CONFIG  # a store or disk error, not a site's
     summary = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())) or "no stories"
     print(f"reprocessed: {summary}")
     return 1 if counts.get("error") else 0

@@ -118,6 +118,10 @@ SISTERCITY_KNOWN_URLS = "storage.loaders.known_urls"
 SISTERCITY_DB_URL = os.environ.get("SISTERCITY_DB_URL") or None
 # Set by `sistercity crawl`: the crawl run the stored stories belong to.
 SISTERCITY_RUN_ID = None
+# One crawl at a time per store: `scrapy crawl` takes the store's lock through this extension;
+# `sistercity crawl` takes it itself and sets SISTERCITY_STORE_LOCKED.
+EXTENSIONS = {"crawler.lock.StoreLockExtension": 0}
+SISTERCITY_STORE_LOCKED = False
 # A claim from a story the classifier is less sure of than this only wins when a second
 # independent story agrees.
 SISTERCITY_REGISTER_MIN_CONFIDENCE = 0.5
