@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from crawler.encoding import GARBLED_LIMIT, garbled_share
 from storage.db import open_engine, upgrade
 from storage.diff import paragraph_diff
 from storage.models import (
@@ -179,6 +180,13 @@ class StoryStore:
                 raise StoryRejected(f"story has no {name}")
         if not story.title and not story.body:
             raise StoryRejected("story has neither title nor body")
+        # Mojibake from a wrong charset must never reach the register or the feeds (it would
+        # read as the story withdrawing its claims): the version is quarantined and refetched.
+        garbled = garbled_share(" ".join([story.title or "", *story.body]))
+        if garbled > GARBLED_LIMIT:
+            raise StoryRejected(
+                f"garbled text ({garbled:.0%} replacement characters or mojibake): quarantined"
+            )
         _aware(story.fetched_at, "fetched_at")
         _aware(story.published, "published")
 
