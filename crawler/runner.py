@@ -30,6 +30,8 @@ class SiteResult:
     site: str
     stats: dict[str, Any] = field(default_factory=dict)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    lost: int = 0  # stories asked for that ended as failures (queued for the next runs)
+    lost_listings: int = 0  # listing pages that could not be fetched (queued too)
     finish_reason: str = ""
     duration: float = 0.0
 
@@ -82,7 +84,24 @@ class SiteResult:
 
     @property
     def errors(self) -> int:
-        return self._count("log_count/ERROR")
+        """Pages that could not be fetched and exceptions in the spider's callbacks."""
+        return len(self.failed) + sum(self._prefixed("spider_exceptions/").values())
+
+    @property
+    def articles(self) -> dict[str, int]:
+        """Stories asked for, and how they ended: built (handed to the store) or failed."""
+        return {
+            "requested": self._count("sistercity/articles/requested"),
+            "built": self._count("sistercity/articles/built"),
+            "failed": self._count("sistercity/articles/failed"),
+            "retried": self._count("sistercity/retry/due"),
+            "revisited": self._count("sistercity/revisit"),
+        }
+
+    @property
+    def retry_queue(self) -> int:
+        """Pages waiting in the store's retry queue when the crawl ended."""
+        return self._count("sistercity/retry/queued")
 
     @property
     def finished(self) -> bool:
@@ -98,17 +117,21 @@ class SiteResult:
             stories=self.items,
             generic=self.extraction.get("generic", 0),
             failed_fetches=len(self.failed),
+            lost=self.lost,
+            lost_listings=self.lost_listings,
+            retry_queue=self.retry_queue,
         )
 
     def store_stats(self) -> dict[str, Any]:
-        """What the store keeps of this run (it counts stories and partnerships itself)."""
+        """What the store keeps of this run. It counts stories, partnerships and failures
+        (fetch errors and stories it rejected) itself as they happen; only the spider's own
+        exceptions are added to its errors here."""
         return {
             "requests": self.requests,
             "responses_by_status": self.responses_by_status,
             "extraction": self.extraction,
-            "errors": self.errors,
+            "errors_add": sum(self._prefixed("spider_exceptions/").values()),
             "duration": round(self.duration, 2),
-            "stories": {"error": len(self.failed)},
         }
 
     def as_dict(self) -> dict[str, Any]:
@@ -122,6 +145,8 @@ class SiteResult:
             "partnerships": self.partnerships,
             "extraction": self.extraction,
             "errors": self.errors,
+            "articles": self.articles,
+            "retry_queue": self.retry_queue,
             "failed_urls": [{"url": u, "reason": r} for u, r in self.failed],
         }
 
@@ -169,6 +194,8 @@ def run_spiders(
             result.finish_reason = reason
             result.duration = time.monotonic() - started["t"]
             result.failed = list(getattr(spider, "failed", []))
+            result.lost = len(getattr(spider, "failed_articles", ()))
+            result.lost_listings = len(result.failed) - result.lost
 
         def stats_ready() -> None:
             assert crawler.stats is not None

@@ -53,6 +53,8 @@ class StorePipeline:
             self.stats.inc_value("sistercity/register/changed", change.partnerships_changed)
         if change.kind == "error":
             logger.error("Could not store %s: %s", item.url, change.reason)
+            # Fetched but not usable (no text, garbled): fetch it again on the next runs.
+            self.store.queue_retry(item.site, item.url, change.reason)
         return item
 
     def close_spider(self) -> None:

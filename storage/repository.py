@@ -16,12 +16,13 @@ import logging
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from crawler.encoding import GARBLED_LIMIT, garbled_share
 from storage.db import open_engine, upgrade
 from storage.diff import paragraph_diff
 from storage.models import (
@@ -32,6 +33,7 @@ from storage.models import (
     NetworkSize,
     Partnership,
     RawPageRecord,
+    RetryEntry,
     SiteRun,
     StoryRecord,
     StoryVersion,
@@ -178,6 +180,13 @@ class StoryStore:
                 raise StoryRejected(f"story has no {name}")
         if not story.title and not story.body:
             raise StoryRejected("story has neither title nor body")
+        # Mojibake from a wrong charset must never reach the register or the feeds (it would
+        # read as the story withdrawing its claims): the version is quarantined and refetched.
+        garbled = garbled_share(" ".join([story.title or "", *story.body]))
+        if garbled > GARBLED_LIMIT:
+            raise StoryRejected(
+                f"garbled text ({garbled:.0%} replacement characters or mojibake): quarantined"
+            )
         _aware(story.fetched_at, "fetched_at")
         _aware(story.published, "published")
 
@@ -491,7 +500,8 @@ class StoryStore:
     def finish_site_run(self, run_id: int, site: str, stats: dict[str, Any]) -> None:
         """Store a site's crawl statistics. Keys (all optional): started_at, finished_at,
         requests, responses_by_status, stories {new, changed, unchanged, error},
-        partnerships {new, changed}, extraction, errors, duration, flags. Story and
+        partnerships {new, changed}, extraction, errors (or errors_add, added to the errors
+        the store counted itself), duration, flags. Story and
         partnership counts the store counted itself are kept unless given here."""
         with self.session() as session:
             row = self._site_run(session, run_id, site)
@@ -502,6 +512,8 @@ class StoryStore:
             for name in ("requests", "errors"):
                 if name in stats:
                     setattr(row, name, int(stats[name]))
+            if stats.get("errors_add"):
+                row.errors += int(stats["errors_add"])
             for name in ("responses_by_status", "extraction"):
                 if name in stats:
                     setattr(
@@ -618,6 +630,151 @@ class StoryStore:
                 }
             )
         )
+
+    # --- retry queue ---------------------------------------------------------------------
+    def fetch_failed(
+        self,
+        run_id: int | None,
+        site: str,
+        url: str,
+        reason: str,
+        kind: str = "article",
+        now: datetime | None = None,
+        backoff: timedelta = timedelta(hours=1),
+        max_backoff: timedelta = timedelta(days=1),
+    ) -> RetryEntry:
+        """A page the crawl could not get: kept as a fetch error of the run (counted in the
+        site's errors) and queued for the next crawls. The first retry is due at once (the
+        next run); each further failure waits ``backoff * 2**(attempts - 2)``, at most
+        ``max_backoff``."""
+        now = now or _now()
+        with self.session() as session:
+            session.add(FetchError(run_id=run_id, site=site, url=url, reason=reason, at=now))
+            if run_id is not None:
+                site_run = self._site_run(session, run_id, site)
+                site_run.errors += 1
+                if kind == "article":
+                    site_run.stories_error += 1
+            return self._queue(session, site, url, reason, kind, now, backoff, max_backoff)
+
+    def queue_retry(
+        self,
+        site: str,
+        url: str,
+        reason: str,
+        kind: str = "article",
+        now: datetime | None = None,
+        backoff: timedelta = timedelta(hours=1),
+        max_backoff: timedelta = timedelta(days=1),
+    ) -> RetryEntry:
+        """Queue a page for the next crawls without counting an error (already counted)."""
+        with self.session() as session:
+            return self._queue(
+                session, site, url, reason, kind, now or _now(), backoff, max_backoff
+            )
+
+    @staticmethod
+    def _queue(
+        session: Session,
+        site: str,
+        url: str,
+        reason: str,
+        kind: str,
+        now: datetime,
+        backoff: timedelta,
+        max_backoff: timedelta,
+    ) -> RetryEntry:
+        entry = session.scalars(
+            select(RetryEntry).where(RetryEntry.site == site, RetryEntry.url == url)
+        ).one_or_none()
+        if entry is None:
+            entry = RetryEntry(
+                site=site,
+                url=url,
+                kind=kind,
+                reason=reason,
+                attempts=1,
+                first_failed=now,
+                last_failed=now,
+                next_try=now,
+            )
+            session.add(entry)
+        else:
+            entry.attempts += 1
+            entry.reason = reason
+            entry.kind = kind
+            entry.last_failed = now
+            entry.next_try = now + min(backoff * 2 ** (entry.attempts - 2), max_backoff)
+        session.flush()
+        return entry
+
+    def due_retries(
+        self, site: str, now: datetime | None = None, limit: int | None = None
+    ) -> list[RetryEntry]:
+        """The site's queued pages whose next try has come, longest waiting first."""
+        with self.sessions() as session:
+            query = (
+                select(RetryEntry)
+                .where(RetryEntry.site == site, RetryEntry.next_try <= (now or _now()))
+                .order_by(RetryEntry.next_try, RetryEntry.id)
+            )
+            if limit is not None:
+                query = query.limit(limit)
+            return list(session.scalars(query))
+
+    def retry_done(self, site: str, urls: Iterable[str]) -> int:
+        """Take pages fetched at last off the queue; how many were queued."""
+        wanted = sorted(set(urls))
+        if not wanted:
+            return 0
+        with self.session() as session:
+            rows = list(
+                session.scalars(
+                    select(RetryEntry).where(RetryEntry.site == site, RetryEntry.url.in_(wanted))
+                )
+            )
+            for row in rows:
+                session.delete(row)
+            return len(rows)
+
+    def retry_queue(self, site: str | None = None) -> list[RetryEntry]:
+        with self.sessions() as session:
+            query = select(RetryEntry).order_by(RetryEntry.site, RetryEntry.next_try)
+            if site:
+                query = query.where(RetryEntry.site == site)
+            return list(session.scalars(query))
+
+    def retry_queue_sizes(self) -> dict[str, int]:
+        """Queued pages per site."""
+        with self.sessions() as session:
+            query = select(RetryEntry.site, func.count(RetryEntry.id)).group_by(RetryEntry.site)
+            return {site: int(n) for site, n in session.execute(query)}
+
+    def revisit_candidates(self, site: str, since: datetime, limit: int) -> list[str]:
+        """URLs (as last fetched) of the site's stories published (else first seen) since
+        ``since``, least recently fetched first: what a crawl re-checks beyond the listing's
+        first pages."""
+        if limit <= 0:
+            return []
+        with self.sessions() as session:
+            query = (
+                select(StoryVersion.url)
+                .select_from(StoryRecord)
+                .join(
+                    StoryVersion,
+                    and_(
+                        StoryVersion.story_id == StoryRecord.id,
+                        StoryVersion.version == StoryRecord.latest_version,
+                    ),
+                )
+                .where(
+                    StoryRecord.site == site,
+                    func.coalesce(StoryVersion.published, StoryRecord.first_seen) >= since,
+                )
+                .order_by(StoryRecord.last_seen, StoryRecord.id)
+                .limit(limit)
+            )
+            return list(session.scalars(query))
 
     def count_versions(self) -> int:
         with self.sessions() as session:

@@ -1,4 +1,5 @@
-"""`sistercity status`: recent crawls per site and the health flags still open."""
+"""`sistercity status`: recent crawls per site, the health flags still open and the pages
+waiting in the retry queue."""
 
 from __future__ import annotations
 
@@ -51,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
                 for site in sites
             },
             "open_flags": store.open_flags(),
+            "retry_queue": store.retry_queue_sizes(),
         }
     if args.json:
         print(json.dumps(data, indent=2, ensure_ascii=False))
@@ -95,4 +97,9 @@ def run(args: argparse.Namespace) -> int:
             console.print(f"  [{flag['kind']}] {flag['message']} (since {flag['raised_at'][:16]})")
     else:
         console.print("No open health flags.")
+    queued = data["retry_queue"]
+    console.print(
+        "Retry queue: "
+        + (", ".join(f"{site} {n}" for site, n in sorted(queued.items())) or "empty")
+    )
     return 0

@@ -112,6 +112,18 @@ SISTERCITY_EVENT_WINDOW_DAYS = 7
 # Callable(settings, site) -> set of canonical URLs already stored; listing pages stop paging
 # when every story on a page is in it. None: every run pages as far as the listing goes.
 SISTERCITY_KNOWN_URLS = "storage.loaders.known_urls"
+# Callable(settings, site) -> the store's retry queue (storage.loaders.RetryQueue): pages that
+# failed (articles and listing pages) are queued and fetched first by the next crawls; None: no
+# queue (dry runs). The first retry comes with the next run, later ones back off from
+# SISTERCITY_RETRY_BACKOFF_MINUTES doubling up to SISTERCITY_RETRY_BACKOFF_MAX_HOURS.
+SISTERCITY_RETRY_QUEUE = "storage.loaders.retry_queue"
+SISTERCITY_RETRY_BACKOFF_MINUTES = 60
+SISTERCITY_RETRY_BACKOFF_MAX_HOURS = 24
+# Revisits: each run re-checks (with conditional requests) up to SISTERCITY_REVISIT_BUDGET stored
+# stories published in the last SISTERCITY_REVISIT_DAYS days, least recently fetched first, so
+# an edit to a story deep in the listing is still seen. 0 turns revisits off.
+SISTERCITY_REVISIT_DAYS = 14
+SISTERCITY_REVISIT_BUDGET = 20
 
 # --- The store and the feeds (storage/) ----------------------------------------------------
 # Any SQLAlchemy URL; None: the SQLite file var/sistercity.db (or SISTERCITY_VAR_DIR).
