@@ -65,7 +65,9 @@ class StoryVersion(Base):
     __table_args__ = (
         UniqueConstraint("story_id", "version"),
         # Covers the story feeds' filter, so they count and page without reading the versions.
-        Index("ix_story_versions_feed", "story_id", "is_partnership_story", "cause", "duplicate_of"),
+        Index(
+            "ix_story_versions_feed", "story_id", "is_partnership_story", "cause", "duplicate_of"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -156,7 +158,7 @@ class Claim(Base):
     source: Mapped[str] = mapped_column(String(300))  # story key, or the story it duplicates
     field: Mapped[str] = mapped_column(String(16))  # relation, status, began, event
     value: Mapped[str] = mapped_column(String(32))
-    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"), index=True)
     reported_at: Mapped[datetime]
     well_supported: Mapped[bool] = mapped_column(Boolean)
     sentence: Mapped[str] = mapped_column(Text)
@@ -188,7 +190,7 @@ class ChangeRecord(Base):
     field: Mapped[str | None] = mapped_column(String(16))
     old_value: Mapped[str | None] = mapped_column(String(32))
     new_value: Mapped[str | None] = mapped_column(String(32))
-    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"), index=True)
     relation: Mapped[str | None] = mapped_column(String(32))  # the pair's relation at the time
     at: Mapped[datetime]
     title: Mapped[str] = mapped_column(Text)
