@@ -13,9 +13,7 @@ NEWSPIDER_MODULE = "spiders"
 COMMANDS_MODULE = "crawler.commands"
 
 # --- Politeness ---------------------------------------------------------------------------
-USER_AGENT = (
-    f"sistercity/{__version__} (+https://github.com/sistercity/sistercity; partnership news monitor)"
-)
+USER_AGENT = f"sistercity/{__version__} (+https://github.com/sistercity/sistercity; partnership news monitor)"
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
@@ -58,7 +56,9 @@ SISTERCITY_INNER_DOWNLOAD_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightD
 
 # Pages built by JavaScript go through Debian's Chromium; `playwright install` is not needed.
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
-CHROMIUM_PATH = os.environ.get("SISTERCITY_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
+CHROMIUM_PATH = os.environ.get(
+    "SISTERCITY_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium"
+)
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 PLAYWRIGHT_LAUNCH_OPTIONS = {
     "executable_path": CHROMIUM_PATH,
@@ -109,6 +109,10 @@ SISTERCITY_KNOWN_URLS = "storage.loaders.known_urls"
 # --- The store and the feeds (storage/) ----------------------------------------------------
 # Any SQLAlchemy URL; None: the SQLite file var/sistercity.db (or SISTERCITY_VAR_DIR).
 SISTERCITY_DB_URL = os.environ.get("SISTERCITY_DB_URL") or None
+# Stories are filed on a writer thread, one transaction per batch of this many stories or
+# per this many seconds, whichever comes first (1: each story on its own, on the crawl thread).
+SISTERCITY_STORE_BATCH_SIZE = 100
+SISTERCITY_STORE_BATCH_SECONDS = 2.0
 # Set by `sistercity crawl`: the crawl run the stored stories belong to.
 SISTERCITY_RUN_ID = None
 # A claim from a story the classifier is less sure of than this only wins when a second
