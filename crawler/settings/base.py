@@ -40,6 +40,9 @@ DOWNLOADER_MIDDLEWARES = {
 HTTPCACHE_ENABLED = True
 HTTPCACHE_POLICY = "scrapy.extensions.httpcache.RFC2616Policy"
 HTTPCACHE_DIR = os.environ.get("SISTERCITY_HTTPCACHE_DIR", os.path.abspath("var/httpcache"))
+# One compressed SQLite file per spider instead of six files per response (crawler/sqlitedbm.py).
+HTTPCACHE_STORAGE = "scrapy.extensions.httpcache.DbmCacheStorage"
+HTTPCACHE_DBM_MODULE = "crawler.sqlitedbm"
 
 # --- Where to fetch from --------------------------------------------------------------------
 # {"https://www.asiae.co.kr": "http://127.0.0.1:8765/asiae", ...}: requests for a real origin go
