@@ -160,7 +160,7 @@ class Claim(Base):
     source: Mapped[str] = mapped_column(String(300))  # story key, or the story it duplicates
     field: Mapped[str] = mapped_column(String(16))  # relation, status, began, event
     value: Mapped[str] = mapped_column(String(32))
-    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"), index=True)
     reported_at: Mapped[datetime]
     well_supported: Mapped[bool] = mapped_column(Boolean)
     sentence: Mapped[str] = mapped_column(Text)
@@ -192,7 +192,7 @@ class ChangeRecord(Base):
     field: Mapped[str | None] = mapped_column(String(16))
     old_value: Mapped[str | None] = mapped_column(String(32))
     new_value: Mapped[str | None] = mapped_column(String(32))
-    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"), index=True)
     relation: Mapped[str | None] = mapped_column(String(32))  # the pair's relation at the time
     at: Mapped[datetime]
     title: Mapped[str] = mapped_column(Text)

@@ -215,15 +215,15 @@ class Register:
         if place is not None:
             return place
         base = "-".join(p for p in (slugify(name) or "place", country.lower()) if p)
-        slug = base
-        taken = set(
-            self.session.scalars(select(PlaceRecord.slug).where(PlaceRecord.slug.startswith(base)))
-        )
-        if slug in taken and (data.get("parent_name") or data.get("parent")):
+        candidates = [base]
+        if data.get("parent_name") or data.get("parent"):
             parent = str(data.get("parent_name") or data["parent"])
-            slug = f"{slugify(name)}-{slugify(parent)}-{country.lower()}"
-        if slug in taken:
-            slug = f"{base}-{slugify(place_id)}"
+            candidates.append(f"{slugify(name)}-{slugify(parent)}-{country.lower()}")
+        # Exact look-ups of the few candidates: a prefix LIKE reads the whole slug index.
+        taken = set(
+            self.session.scalars(select(PlaceRecord.slug).where(PlaceRecord.slug.in_(candidates)))
+        )
+        slug = next((c for c in candidates if c not in taken), f"{base}-{slugify(place_id)}")
         place = PlaceRecord(
             id=place_id,
             name=name,

@@ -174,6 +174,51 @@ class StoryStore:
                 self._count(session, run_id, story.site, change)
         return change
 
+    def record_many(self, stories: Sequence[Any], run_id: int | None = None) -> list[Change]:
+        """File ``stories`` in order in one transaction: one commit (one fsync) for the batch.
+
+        Same result as calling ``record`` on each. When the batch fails as a whole (a story the
+        database refuses, a row another process wrote meanwhile), it is rolled back and each
+        story is filed again on its own, so one bad story costs its batch only time."""
+        if len(stories) <= 1:
+            return [self.record(story, run_id) for story in stories]
+        try:
+            with self.session() as session:
+                changes = []
+                for story in stories:
+                    try:
+                        self._validate(story)
+                    except StoryRejected as exc:
+                        changes.append(self._reject(session, story, run_id, exc))
+                        continue
+                    change = self._record(session, story, run_id)
+                    if run_id is not None:
+                        self._count(session, run_id, story.site, change)
+                    changes.append(change)
+                return changes
+        except Exception:  # noqa: BLE001 - whatever failed, filing one by one tells which
+            logger.warning("A batch of %d stories failed; filing them one by one", len(stories))
+            return [self._record_alone(story, run_id) for story in stories]
+
+    def _record_alone(self, story: Any, run_id: int | None) -> Change:
+        try:
+            return self.record(story, run_id)
+        except Exception as exc:  # noqa: BLE001 - one story must not stop the others
+            logger.exception("Could not store %s", getattr(story, "url", story))
+            reason = f"{type(exc).__name__}: {exc}"
+            self.record_error(run_id, getattr(story, "url", "") or "", reason, story.site)
+            return Change(kind=ERROR, story_key=getattr(story, "story_id", "") or "", reason=reason)
+
+    def _reject(self, session: Session, story: Any, run_id: int | None, exc: Exception) -> Change:
+        site = getattr(story, "site", None)
+        url = getattr(story, "url", "") or ""
+        session.add(FetchError(run_id=run_id, site=site, url=url, reason=str(exc), at=_now()))
+        if run_id is not None and site:
+            site_run = self._site_run(session, run_id, site)
+            site_run.stories_error += 1
+            site_run.errors += 1
+        return Change(kind=ERROR, story_key=getattr(story, "story_id", "") or "", reason=str(exc))
+
     def _validate(self, story: Any) -> None:
         for name in ("site", "url", "canonical_url"):
             if not getattr(story, name, None):

@@ -13,9 +13,7 @@ NEWSPIDER_MODULE = "spiders"
 COMMANDS_MODULE = "crawler.commands"
 
 # --- Politeness ---------------------------------------------------------------------------
-USER_AGENT = (
-    f"sistercity/{__version__} (+https://github.com/sistercity/sistercity; partnership news monitor)"
-)
+USER_AGENT = f"sistercity/{__version__} (+https://github.com/sistercity/sistercity; partnership news monitor)"
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
@@ -49,6 +47,9 @@ DOWNLOADER_MIDDLEWARES = {
 HTTPCACHE_ENABLED = True
 HTTPCACHE_POLICY = "scrapy.extensions.httpcache.RFC2616Policy"
 HTTPCACHE_DIR = os.environ.get("SISTERCITY_HTTPCACHE_DIR", os.path.abspath("var/httpcache"))
+# One compressed SQLite file per spider instead of six files per response (crawler/sqlitedbm.py).
+HTTPCACHE_STORAGE = "scrapy.extensions.httpcache.DbmCacheStorage"
+HTTPCACHE_DBM_MODULE = "crawler.sqlitedbm"
 
 # --- Where to fetch from --------------------------------------------------------------------
 # {"https://www.asiae.co.kr": "http://127.0.0.1:8765/asiae", ...}: requests for a real origin go
@@ -65,7 +66,9 @@ SISTERCITY_INNER_DOWNLOAD_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightD
 
 # Pages built by JavaScript go through Debian's Chromium; `playwright install` is not needed.
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
-CHROMIUM_PATH = os.environ.get("SISTERCITY_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
+CHROMIUM_PATH = os.environ.get(
+    "SISTERCITY_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium"
+)
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 PLAYWRIGHT_LAUNCH_OPTIONS = {
     "executable_path": CHROMIUM_PATH,
@@ -128,6 +131,10 @@ SISTERCITY_REVISIT_BUDGET = 20
 # --- The store and the feeds (storage/) ----------------------------------------------------
 # Any SQLAlchemy URL; None: the SQLite file var/sistercity.db (or SISTERCITY_VAR_DIR).
 SISTERCITY_DB_URL = os.environ.get("SISTERCITY_DB_URL") or None
+# Stories are filed on a writer thread, one transaction per batch of this many stories or
+# per this many seconds, whichever comes first (1: each story on its own, on the crawl thread).
+SISTERCITY_STORE_BATCH_SIZE = 100
+SISTERCITY_STORE_BATCH_SECONDS = 2.0
 # Set by `sistercity crawl`: the crawl run the stored stories belong to.
 SISTERCITY_RUN_ID = None
 # One crawl at a time per store: `scrapy crawl` takes the store's lock through this extension;
