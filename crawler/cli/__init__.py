@@ -16,6 +16,8 @@ from crawler import __version__
 COMMANDS: list[str] = [
     "crawl",
     "status",
+    "partnerships",
+    "partnership",
     "serve",
     "schedule",
     "demo",
