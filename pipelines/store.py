@@ -38,7 +38,10 @@ class StorePipeline:
             event_window_days=self.settings.getint("SISTERCITY_EVENT_WINDOW_DAYS", 7),
             min_confidence=self.settings.getfloat("SISTERCITY_REGISTER_MIN_CONFIDENCE", 0.5),
         )
-        self.store = StoryStore.open(db_url(self.settings), config)
+        url = db_url(self.settings)
+        if url is None:
+            raise ValueError("SISTERCITY_DB_URL is not set")
+        self.store = StoryStore.open(url, config)
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, Story) or self.store is None:
@@ -64,7 +67,7 @@ class StorePipeline:
 
                 publish(
                     self.store,
-                    self.settings.get("SISTERCITY_FEEDS_DIR") or None,
+                    self.settings["SISTERCITY_FEEDS_DIR"],
                     FeedConfig.from_settings(self.settings),
                 )
         finally:

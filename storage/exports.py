@@ -358,3 +358,15 @@ def datapackage(version: str, base_url: str | None = None) -> dict[str, Any]:
             },
         ],
     }
+
+
+def export_files(session: Session, version: str, base_url: str | None = None) -> dict[str, bytes]:
+    """The data files written beside the feeds, by name."""
+    rows = register_rows(session)
+    return {
+        "partnerships.csv": to_csv(rows).encode("utf-8"),
+        "partnerships.json": to_json(rows).encode("utf-8"),
+        "datapackage.json": (
+            json.dumps(datapackage(version, base_url), ensure_ascii=False, indent=2) + "\n"
+        ).encode("utf-8"),
+    }

@@ -38,8 +38,8 @@ from lxml import etree
 from sqlalchemy import Select, func, or_, select, union
 from sqlalchemy.orm import Session
 
-from crawler import __version__
 from storage.diff import describe
+from storage.exports import export_files
 from storage.models import (
     ChangeEvidence,
     ChangeRecord,
@@ -81,6 +81,9 @@ class FeedConfig:
     entries: int = 50
     base_url: str = "http://127.0.0.1:8080/"
     tag_authority: str = "sistercity.github.io,2026"
+    version: str = "0"  # the generator version written into feeds and datapackage.json
+    # Site slug -> name people read ("asiae" -> "The Asia Business Daily").
+    site_names: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_settings(cls, settings: Any) -> FeedConfig:
@@ -88,7 +91,12 @@ class FeedConfig:
             entries=int(settings.getint("SISTERCITY_FEED_ENTRIES", 50)),
             base_url=str(settings.get("SISTERCITY_FEEDS_BASE_URL") or cls.base_url),
             tag_authority=str(settings.get("SISTERCITY_TAG_AUTHORITY") or cls.tag_authority),
+            version=str(settings.get("SISTERCITY_VERSION") or cls.version),
+            site_names=dict(settings.getdict("SISTERCITY_SITE_NAMES") or {}),
         )
+
+    def site_name(self, site: str) -> str:
+        return self.site_names.get(site, site)
 
     def tag(self, specific: str) -> str:
         return f"tag:{self.tag_authority}:{quote(specific, safe=':/@-._~')}"
@@ -442,7 +450,7 @@ def render_feed(
     )
     fg.title(spec.title + (f" (archive page {page})" if page else ""))
     fg.author(AUTHOR)
-    fg.generator("sistercity", version=__version__, uri=AUTHOR["uri"])
+    fg.generator("sistercity", version=config.version, uri=AUTHOR["uri"])
     fg.link(href=config.url(archive_name(spec.name, page) if page else spec.name), rel="self")
     fg.link(href=config.url("index.html"), rel="alternate", type="text/html")
     if page:
@@ -562,7 +570,7 @@ def _meta_key(feeds_dir: Path) -> str:
 
 def build_feeds(
     store: Any,
-    feeds_dir: str | Path | None = None,
+    feeds_dir: str | Path,
     config: FeedConfig | None = None,
     *,
     full: bool = False,
@@ -572,10 +580,8 @@ def build_feeds(
     Only feeds touched by store rows added since the last build into this directory are
     rendered (all of them with ``full``); a file is rewritten only when its bytes change.
     """
-    from crawler.config import default_feeds_dir
-
     config = config or FeedConfig()
-    root = Path(feeds_dir or default_feeds_dir()).resolve()
+    root = Path(feeds_dir).resolve()
     root.mkdir(parents=True, exist_ok=True)
     report = BuildReport()
     with store.session() as session:
@@ -599,6 +605,10 @@ def build_feeds(
         if dirty or not (root / "index.html").exists() or not (root / "feeds.opml").exists():
             builder.write("index.html", render_index(session, specs, root, config))
             builder.write("feeds.opml", render_opml(specs, root, config))
+        exports = ("partnerships.csv", "partnerships.json", "datapackage.json")
+        if dirty or not all((root / name).exists() for name in exports):
+            for name, data in export_files(session, config.version, config.base_url).items():
+                builder.write(name, data)
         if meta is None:
             session.add(StoreMeta(key=key, value=str(top)))
         else:
@@ -640,8 +650,7 @@ def _dirty_feeds(session: Session, watermark: int, top: int) -> dict[str, set[in
 def _index_items(entries: Sequence[Entry]) -> list[list[str | None]]:
     """What index.html shows of an entry: [title, link or None, date]."""
     return [
-        [e.title, e.links[0][0] if e.links else None, e.updated.date().isoformat()]
-        for e in entries
+        [e.title, e.links[0][0] if e.links else None, e.updated.date().isoformat()] for e in entries
     ]
 
 
@@ -712,16 +721,14 @@ def render_opml(specs: list[FeedSpec], root: Path, config: FeedConfig) -> bytes:
 
 def publish(
     store: Any,
-    feeds_dir: str | Path | None = None,
+    feeds_dir: str | Path,
     config: FeedConfig | None = None,
     *,
     full: bool = False,
 ) -> BuildReport:
     """Everything subscribers read: ``health.atom`` from the open flags, then every other feed,
     ``index.html`` and ``feeds.opml`` (after the health feed, so they list it)."""
-    from crawler.config import default_feeds_dir
-
-    feeds_dir = Path(feeds_dir or default_feeds_dir())
+    feeds_dir = Path(feeds_dir)
     write_health_feed(store.open_flags(), feeds_dir, config)
     return build_feeds(store, feeds_dir, config, full=full)
 

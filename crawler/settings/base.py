@@ -5,6 +5,7 @@ import os
 import shutil
 
 from crawler import __version__
+from crawler.config import default_db_url, default_feeds_dir
 from crawler.items import EXPORT_FIELDS
 
 BOT_NAME = "sistercity"
@@ -13,9 +14,7 @@ NEWSPIDER_MODULE = "spiders"
 COMMANDS_MODULE = "crawler.commands"
 
 # --- Politeness ---------------------------------------------------------------------------
-USER_AGENT = (
-    f"sistercity/{__version__} (+https://github.com/sistercity/sistercity; partnership news monitor)"
-)
+USER_AGENT = f"sistercity/{__version__} (+https://github.com/sistercity/sistercity; partnership news monitor)"
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
@@ -58,7 +57,9 @@ SISTERCITY_INNER_DOWNLOAD_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightD
 
 # Pages built by JavaScript go through Debian's Chromium; `playwright install` is not needed.
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
-CHROMIUM_PATH = os.environ.get("SISTERCITY_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
+CHROMIUM_PATH = os.environ.get(
+    "SISTERCITY_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium"
+)
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 PLAYWRIGHT_LAUNCH_OPTIONS = {
     "executable_path": CHROMIUM_PATH,
@@ -107,15 +108,15 @@ SISTERCITY_EVENT_WINDOW_DAYS = 7
 SISTERCITY_KNOWN_URLS = "storage.loaders.known_urls"
 
 # --- The store and the feeds (storage/) ----------------------------------------------------
-# Any SQLAlchemy URL; None: the SQLite file var/sistercity.db (or SISTERCITY_VAR_DIR).
-SISTERCITY_DB_URL = os.environ.get("SISTERCITY_DB_URL") or None
+# Any SQLAlchemy URL; default: the SQLite file var/sistercity.db (or SISTERCITY_VAR_DIR).
+SISTERCITY_DB_URL = default_db_url()
 # Set by `sistercity crawl`: the crawl run the stored stories belong to.
 SISTERCITY_RUN_ID = None
 # A claim from a story the classifier is less sure of than this only wins when a second
 # independent story agrees.
 SISTERCITY_REGISTER_MIN_CONFIDENCE = 0.5
-# Feeds directory; None: var/feeds (or SISTERCITY_FEEDS_DIR).
-SISTERCITY_FEEDS_DIR = os.environ.get("SISTERCITY_FEEDS_DIR") or None
+# Feeds directory; default: var/feeds (or SISTERCITY_FEEDS_DIR).
+SISTERCITY_FEEDS_DIR = str(default_feeds_dir())
 # Rebuild the feeds when a spider closes (plain `scrapy crawl`); `sistercity crawl` builds them once.
 SISTERCITY_FEEDS_ON_CLOSE = False
 # Entries per feed document; older entries move to RFC 5005 archive pages of this size.
@@ -124,5 +125,14 @@ SISTERCITY_FEED_ENTRIES = 50
 SISTERCITY_FEEDS_BASE_URL = os.environ.get("SISTERCITY_FEEDS_BASE_URL", "http://127.0.0.1:8080/")
 # Authority and year of the tag: URIs that identify feeds and entries (RFC 4151). Never change.
 SISTERCITY_TAG_AUTHORITY = "sistercity.github.io,2026"
+# The version written into feeds and datapackage.json (storage/ does not import crawler/).
+SISTERCITY_VERSION = __version__
+# The sites' names as people know them, for the browsable register and the data files.
+SISTERCITY_SITE_NAMES = {
+    "asiae": "The Asia Business Daily (English)",
+    "chinadaily_shandong": "China Daily Shandong",
+    "china_org_cn": "China.org.cn",
+    "chinesetoday": "International Daily News (US)",
+}
 
 LOG_LEVEL = os.environ.get("SISTERCITY_LOG_LEVEL", "INFO")
