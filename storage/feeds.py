@@ -36,7 +36,7 @@ import nh3
 from feedgen.feed import FeedGenerator
 from lxml import etree
 from sqlalchemy import Select, func, or_, select, union
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from storage.diff import describe
 from storage.exports import export_files
@@ -120,11 +120,31 @@ class Entry:
     seq: int
     id: str
     title: str
-    updated: datetime
+    updated: datetime  # when the entry was made: its change was logged, its version filed
     summary: str
     content: str
     links: list[tuple[str, str, str]] = field(default_factory=list)  # (href, rel, title)
     categories: list[tuple[str, str, str]] = field(default_factory=list)  # (term, scheme, label)
+    # What the entry reports happened: the event date the story states, else the story's
+    # publication; never the crawl time. None: same as ``updated``.
+    published: datetime | None = None
+
+
+def day_start(value: str | None) -> datetime | None:
+    """'2024-11-21' (or '2024') as midnight UTC, for Atom's ``published``."""
+    if not value:
+        return None
+    try:
+        parts = [int(p) for p in value.split("-")]
+        return datetime(parts[0], *(parts[1:] or [1, 1]), tzinfo=UTC)  # type: ignore[misc]
+    except (ValueError, TypeError):
+        return None
+
+
+def _published(*candidates: datetime | None, not_after: datetime) -> datetime:
+    """The first known date; never later than the entry itself (Atom: published <= updated)."""
+    value = next((c for c in candidates if c is not None), not_after)
+    return min(value, not_after)
 
 
 @dataclass
@@ -360,11 +380,16 @@ def _change_entry(change: ChangeRecord, rows: _ChangeRows, config: FeedConfig) -
     event = rows.events.get(change.event_id) if change.event_id is not None else None
     if event is not None:
         categories.append(("event:" + event.kind, config.tag("event"), event.kind))
+    stated = day_start(event.event_date) if event is not None else None
+    published = [v.published for _, v in rows.sources[change.id] if v.published is not None]
+    # A new pair dates from its first report, a later change from the report that caused it.
+    reported = (min if change.kind == "new" else max)(published, default=None)
     return Entry(
         seq=change.id,
         id=config.tag(f"change/{change.key}"),
         title=plain(change.title),
         updated=change.at,
+        published=_published(stated, reported, not_after=change.at),
         summary=plain(change.summary),
         content=clean_html(content),
         links=links,
@@ -395,6 +420,7 @@ def _story_entry(story: StoryRecord, version: StoryVersion, config: FeedConfig) 
         id=config.tag(f"story/{story.key}/v{version.version}"),
         title=plain(title),
         updated=version.fetched_at,
+        published=_published(version.published, not_after=version.fetched_at),
         summary=plain(summary),
         content=clean_html("".join(parts)),
         links=[(href, "alternate", plain(version.title))] if href else [],
@@ -467,7 +493,7 @@ def render_feed(
         fe.id(entry.id)
         fe.title(entry.title)
         fe.updated(entry.updated)
-        fe.published(entry.updated)
+        fe.published(entry.published or entry.updated)
         fe.summary(entry.summary)
         fe.content(entry.content, type="html")
         for term, scheme, label in entry.categories:
@@ -603,7 +629,12 @@ def build_feeds(
             if spec.name in dirty:
                 builder.build(spec, dirty[spec.name])
         if dirty or not (root / "index.html").exists() or not (root / "feeds.opml").exists():
-            builder.write("index.html", render_index(session, specs, root, config))
+            pairs = None
+            if not (full or meta is None or not (root / "pairs").is_dir()):
+                pairs = _touched_pairs(session, watermark, top)
+            flags = store.open_flags() if hasattr(store, "open_flags") else []
+            for name, data in render_pages(session, specs, root, config, flags, pairs).items():
+                builder.write(name, data)
             builder.write("feeds.opml", render_opml(specs, root, config))
         exports = ("partnerships.csv", "partnerships.json", "datapackage.json")
         if dirty or not all((root / name).exists() for name in exports):
@@ -614,6 +645,17 @@ def build_feeds(
         else:
             meta.value = str(top)
     return report
+
+
+def _touched_pairs(session: Session, watermark: int, top: int) -> set[int]:
+    """Partnerships with a change filed since the last build."""
+    return set(
+        session.scalars(
+            select(ChangeRecord.partnership_id)
+            .join(FeedOutbox, FeedOutbox.change_id == ChangeRecord.id)
+            .where(FeedOutbox.id > watermark, FeedOutbox.id <= top)
+        )
+    )
 
 
 def _dirty_feeds(session: Session, watermark: int, top: int) -> dict[str, set[int] | None]:
@@ -650,7 +692,8 @@ def _dirty_feeds(session: Session, watermark: int, top: int) -> dict[str, set[in
 def _index_items(entries: Sequence[Entry]) -> list[list[str | None]]:
     """What index.html shows of an entry: [title, link or None, date]."""
     return [
-        [e.title, e.links[0][0] if e.links else None, e.updated.date().isoformat()] for e in entries
+        [e.title, e.links[0][0] if e.links else None, (e.published or e.updated).date().isoformat()]
+        for e in entries
     ]
 
 
@@ -660,12 +703,22 @@ def _latest_items(session: Session, spec: FeedSpec, config: FeedConfig) -> list[
     return _index_items(_entries(session, spec, ids, config))
 
 
-def render_index(session: Session, specs: list[FeedSpec], root: Path, config: FeedConfig) -> bytes:
-    """The page listing every feed with its newest entries. Those come from ``feed_state``,
-    filled when each feed is built, so the page costs one query whatever the history; a feed
-    built before the store kept them is queried once and remembered."""
+def render_pages(
+    session: Session,
+    specs: list[FeedSpec],
+    root: Path,
+    config: FeedConfig,
+    flags: Sequence[dict[str, Any]] = (),
+    pairs: set[int] | None = None,
+) -> dict[str, bytes]:
+    """The browsable register (storage.site): index.html with the latest changes, every
+    partnership, crawl health and every feed; the place, country and pair pages (``pairs``:
+    the pairs whose pages to render, None: all). Each feed's newest date comes from
+    ``feed_state``, filled when the feed is built, so listing the feeds costs one query."""
+    from storage.site import LATEST, render_site
+
     states = {state.name: state for state in session.scalars(select(FeedState))}
-    sections = []
+    feeds = []
     for spec in specs:
         state = states.get(spec.name)
         latest = state.latest if state is not None else None
@@ -673,28 +726,40 @@ def render_index(session: Session, specs: list[FeedSpec], root: Path, config: Fe
             latest = _latest_items(session, spec, config)
             if state is not None:
                 state.latest = latest
-        items = []
-        for title, href, day in latest:
-            label = f'<a href="{_text(href)}">{_text(title)}</a>' if href else _text(title)
-            items.append(f'<li>{label} <span class="date">{day}</span></li>')
-        body = f"<ul>{''.join(items)}</ul>" if items else "<p>No entries yet.</p>"
-        sections.append(
-            f'<h3><a href="{_text(config.url(spec.name))}">{_text(spec.title)}</a></h3>'
-            f"<p>{_text(spec.name)}</p>{body}"
+        feeds.append(
+            {
+                "title": spec.title,
+                "href": config.url(spec.name),
+                "latest": latest[0][2] if latest else None,
+            }
         )
     if (root / "health.atom").exists():
-        sections.append(f'<h3><a href="{_text(config.url("health.atom"))}">Crawl health</a></h3>')
-    fragment = clean_html("".join(sections))
-    page = (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
-        "<title>sistercity feeds</title>"
-        "<style>body{font-family:sans-serif;max-width:50em;margin:2em auto}.date{color:#666}</style>"
-        "</head><body><h1>sistercity feeds</h1>"
-        f'<p>Subscribe in any feed reader. All feeds as <a href="{_text(config.url("feeds.opml"))}">OPML</a>.</p>'
-        f"{fragment}</body></html>\n"
+        feeds.append({"title": "Crawl health", "href": config.url("health.atom"), "latest": None})
+    changes = specs[0]
+    ids = list(session.scalars(_base_query(changes).order_by(ChangeRecord.id.desc()).limit(LATEST)))
+    a, b = aliased(PlaceRecord), aliased(PlaceRecord)
+    pair_of = dict(
+        (cid, f"{sa}--{sb}")
+        for cid, sa, sb in session.execute(
+            select(ChangeRecord.id, a.slug, b.slug)
+            .join(Partnership, ChangeRecord.partnership_id == Partnership.id)
+            .join(a, Partnership.place_a_id == a.id)
+            .join(b, Partnership.place_b_id == b.id)
+            .where(ChangeRecord.id.in_(ids))
+        )
     )
-    return page.encode("utf-8")
+    latest_changes = [
+        ((e.published or e.updated).date().isoformat(), e.title, pair_of[e.seq])
+        for e in _entries(session, changes, ids, config)
+    ]
+    return render_site(
+        session, config, latest=latest_changes, feeds=feeds, flags=flags, pairs=pairs
+    )
+
+
+def render_index(session: Session, specs: list[FeedSpec], root: Path, config: FeedConfig) -> bytes:
+    """index.html alone (what every rebuild rewrites)."""
+    return render_pages(session, specs, root, config, pairs=set())["index.html"]
 
 
 def render_opml(specs: list[FeedSpec], root: Path, config: FeedConfig) -> bytes:
@@ -729,6 +794,8 @@ def publish(
     """Everything subscribers read: ``health.atom`` from the open flags, then every other feed,
     ``index.html`` and ``feeds.opml`` (after the health feed, so they list it)."""
     feeds_dir = Path(feeds_dir)
+    if hasattr(store, "settle_pending"):
+        store.settle_pending()  # pairs a crawl run left pending (a run killed before it settled)
     write_health_feed(store.open_flags(), feeds_dir, config)
     return build_feeds(store, feeds_dir, config, full=full)
 

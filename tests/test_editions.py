@@ -158,16 +158,9 @@ EXPECTED_CHANGES = {
     ),
     # A Qingdao business delegation visits Gwangju on the 17th and 18th.
     ("event", QINGDAO_GWANGJU, "exchange", (NEW_STORIES["asiae"], 1)),
-    # The same story calls the 2024 agreement a "Sister City Cooperation Agreement". After
-    # edition 1 the register says friendly cooperation (China Daily, 2024-11-27 and 12-06, newer
-    # than Asiae's "sister" of 2024-11-22); this confident 2026 report is now the newest, and
-    # the newest well-supported value wins (issue 4, section 3).
-    (
-        "field",
-        QINGDAO_GWANGJU,
-        "relation: friendly_cooperation -> sister",
-        (NEW_STORIES["asiae"], 1),
-    ),
+    # The same story calls the 2024 agreement a "Sister City Cooperation Agreement": the register
+    # already says sister (the closest tie a source reports; China Daily's "friendly cooperation"
+    # is the other side's wording), so no relation change is logged.
 }
 CONFIGURED_BASE_URL = "https://feeds.sistercity.example/"
 ONE_STORY = "http://chinesetoday.com/?c=26&m=16702"

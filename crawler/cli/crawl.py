@@ -163,6 +163,7 @@ def _crawl_and_store(
         overrides["SISTERCITY_RUN_ID"] = run_id
         settings = project_settings(overrides)
         results = _crawl(settings, sites, spider_args, interactive)
+        store.settle_pending()  # the run's change log, independent of the stories' order
         health = HealthSettings.from_settings(settings)
         now = datetime.now(UTC)
         rows: dict[str, dict[str, Any]] = {}
