@@ -39,7 +39,7 @@ from sqlalchemy import Select, func, or_, select, union
 from sqlalchemy.orm import Session, aliased
 
 from storage.diff import describe
-from storage.exports import export_files
+from storage.exports import country_name, export_files
 from storage.models import (
     ChangeEvidence,
     ChangeRecord,
@@ -256,15 +256,22 @@ def _base_query(spec: FeedSpec) -> Select[Any]:
     return _change_query(spec) if spec.kind == "changes" else _story_query(spec)
 
 
-def feed_specs(session: Session) -> list[FeedSpec]:
-    """Every feed the store currently calls for, in a fixed order."""
+def feed_specs(session: Session, site_name: Any = None) -> list[FeedSpec]:
+    """Every feed the store currently calls for, in a fixed order; titles name sites with
+    ``site_name(slug)`` and countries by their English name."""
+    site_name = site_name or str
     specs = [
         FeedSpec("partnerships.atom", "Sister-city partnerships: every change", "changes"),
         FeedSpec("stories.atom", "Sister-city partnership stories: new and edited", "stories"),
     ]
     for (site,) in session.execute(select(StoryRecord.site).distinct().order_by(StoryRecord.site)):
         specs.append(
-            FeedSpec(f"sites/{site}.atom", f"Partnership stories from {site}", "stories", site=site)
+            FeedSpec(
+                f"sites/{site}.atom",
+                f"Partnership stories from {site_name(site)}",
+                "stories",
+                site=site,
+            )
         )
     places = session.scalars(
         select(PlaceRecord)
@@ -280,7 +287,7 @@ def feed_specs(session: Session) -> list[FeedSpec]:
         specs.append(
             FeedSpec(
                 f"countries/{country.lower()}.atom",
-                f"Partnerships of places in {country}",
+                f"Partnerships of places in {country_name(country)}",
                 "changes",
                 country=country,
             )
@@ -615,7 +622,7 @@ def build_feeds(
         meta = session.get(StoreMeta, key)
         watermark = int(meta.value) if meta else 0
         top = int(session.scalar(select(func.max(FeedOutbox.id))) or 0)
-        specs = feed_specs(session)
+        specs = feed_specs(session, config.site_name)
         builder = _Builder(session, root, config, report)
         dirty: dict[str, set[int] | None] = {}
         if full or meta is None:
