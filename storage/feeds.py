@@ -74,6 +74,7 @@ ALLOWED_TAGS = {
 }
 AUTHOR = {"name": "sistercity", "uri": "https://github.com/sistercity/sistercity"}
 INDEX_LATEST = 5
+XSL = "feed.xsl"  # written beside the feeds from storage/templates
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -517,7 +518,15 @@ def render_feed(
     if page:
         root.insert(0, etree.Element(f"{{{FH_NS}}}archive", nsmap={"fh": FH_NS}))
     etree.indent(root)
-    return etree.tostring(root, encoding="UTF-8", xml_declaration=True) + b"\n"
+    # A browser opening the feed shows it through feed.xsl (beside the feeds, same origin).
+    depth = spec.name.count("/")
+    root.addprevious(
+        etree.ProcessingInstruction(
+            "xml-stylesheet", f'type="text/xsl" href="{"../" * depth}{XSL}"'
+        )
+    )
+    data = etree.tostring(root.getroottree(), encoding="UTF-8", xml_declaration=True)
+    return data.replace(b"?><feed", b"?>\n<feed", 1) + b"\n"
 
 
 @dataclass
@@ -635,7 +644,7 @@ def build_feeds(
         for spec in specs:
             if spec.name in dirty:
                 builder.build(spec, dirty[spec.name])
-        if dirty or not (root / "index.html").exists() or not (root / "feeds.opml").exists():
+        if dirty or not all((root / n).exists() for n in ("index.html", "feeds.opml", XSL)):
             pairs = None
             if not (full or meta is None or not (root / "pairs").is_dir()):
                 pairs = _touched_pairs(session, watermark, top)

@@ -31,7 +31,7 @@ RELATION_NAMES = {
     "friendly_cooperation": "friendly cooperation",
     "other": "partners",
 }
-STATIC = ("register.css", "register.js")
+STATIC = ("register.css", "register.js", "feed.xsl")
 LATEST = 20
 
 _env: Environment | None = None

@@ -347,3 +347,24 @@ def test_published_is_the_event_or_the_story_date_never_the_crawl(sqlite_store, 
     stories = feedparser.parse(feeds / "stories.atom").entries
     assert {e.published_parsed[:3] for e in stories} == {(2019, 6, 3), (2024, 11, 22)}
     assert len({e.updated for e in stories}) == len(stories)
+
+
+def test_a_browser_shows_feeds_through_the_xsl_beside_them(sqlite_store, tmp_path) -> None:
+    fill(sqlite_store)
+    build_feeds(sqlite_store, tmp_path, SMALL)
+    xslt = etree.XSLT(etree.parse(str(tmp_path / "feed.xsl")))
+    for name in ("partnerships.atom", "cities/qingdao-cn.atom", "partnerships-archive-1.atom"):
+        doc = etree.parse(str(tmp_path / name))
+        (pi,) = [n for n in doc.getroot().itersiblings(preceding=True)]
+        assert pi.target == "xml-stylesheet" and 'type="text/xsl"' in pi.text
+        href = pi.get("href")
+        assert (tmp_path / name).parent.joinpath(href).resolve() == tmp_path / "feed.xsl"
+        page = lxml.html.fromstring(str(xslt(doc)))
+        titles = [e.findtext(f"{ATOM}title") for e in doc.getroot().iter(f"{ATOM}entry")]
+        text = page.text_content()
+        assert titles and all(t in text for t in titles), name
+        assert "copy its address" in text
+        assert page.xpath("//meta[@name='viewport']")
+    # Still plain Atom to a feed reader.
+    parsed = feedparser.parse(tmp_path / "partnerships.atom")
+    assert not parsed.bozo and parsed.entries
