@@ -19,9 +19,11 @@ looks only at the store rows added since the last one (``feed_outbox``).
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import hashlib
 import html
+import json
 import os
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -95,6 +97,11 @@ class FeedConfig:
             version=str(settings.get("SISTERCITY_VERSION") or cls.version),
             site_names=dict(settings.getdict("SISTERCITY_SITE_NAMES") or {}),
         )
+
+    def fingerprint(self) -> str:
+        """Changes whenever a setting that shows in the output changes."""
+        data = json.dumps(dataclasses.asdict(self), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(data.encode()).hexdigest()
 
     def site_name(self, site: str) -> str:
         return self.site_names.get(site, site)
@@ -591,6 +598,10 @@ class _Builder:
                 for k in range(1, pages + 1)
                 if not (self.feeds_dir / archive_name(spec.name, k)).exists()
             }
+        for page in range(pages + 1, old_pages + 1):  # fewer pages now (a larger page size)
+            stale = self.feeds_dir / archive_name(spec.name, page)
+            stale.unlink(missing_ok=True)
+            stale.with_name(stale.name + ".gz").unlink(missing_ok=True)
         for page in sorted(k for k in todo if 1 <= k <= pages):
             entries = _entries(self.session, spec, self.ids(spec, page=page), self.config)
             self.write(
@@ -629,6 +640,15 @@ def build_feeds(
     with store.session() as session:
         key = _meta_key(root)
         meta = session.get(StoreMeta, key)
+        # Settings that show in the output (base URL, page size, names…): a change rewrites all.
+        settings_key = "feeds.settings:" + key.removeprefix("feeds.outbox:")
+        settings_meta = session.get(StoreMeta, settings_key)
+        if settings_meta is None or settings_meta.value != config.fingerprint():
+            full = True
+            if settings_meta is None:
+                session.add(StoreMeta(key=settings_key, value=config.fingerprint()))
+            else:
+                settings_meta.value = config.fingerprint()
         watermark = int(meta.value) if meta else 0
         top = int(session.scalar(select(func.max(FeedOutbox.id))) or 0)
         specs = feed_specs(session, config.site_name)

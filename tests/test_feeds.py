@@ -368,3 +368,25 @@ def test_a_browser_shows_feeds_through_the_xsl_beside_them(sqlite_store, tmp_pat
     # Still plain Atom to a feed reader.
     parsed = feedparser.parse(tmp_path / "partnerships.atom")
     assert not parsed.bozo and parsed.entries
+
+
+def test_changed_output_settings_rewrite_the_files_on_the_next_build(sqlite_store, tmp_path):
+    """A new base URL or page size takes effect on the next ordinary build, not only with
+    --full; archive pages a larger page size no longer needs are removed."""
+    fill(sqlite_store)
+    build_feeds(sqlite_store, tmp_path, SMALL)
+    assert (tmp_path / "partnerships-archive-1.atom").exists()
+    assert not build_feeds(sqlite_store, tmp_path, SMALL).written  # nothing new: nothing written
+    moved = FeedConfig(entries=2, base_url="https://feeds.example.org/sc/")
+    written = build_feeds(sqlite_store, tmp_path, moved).written
+    assert {"partnerships.atom", "cities/qingdao-cn.atom", "feeds.opml", "index.html"} <= set(
+        written
+    )
+    for path in atom_files(tmp_path):
+        parsed = feedparser.parse(path)
+        self_links = [lk.href for lk in parsed.feed.links if lk.rel == "self"]
+        assert self_links and self_links[0].startswith("https://feeds.example.org/sc/"), path
+    bigger = FeedConfig(entries=50, base_url="https://feeds.example.org/sc/")
+    build_feeds(sqlite_store, tmp_path, bigger)
+    assert not list(tmp_path.glob("partnerships-archive-*.atom"))
+    assert len(feedparser.parse(tmp_path / "partnerships.atom").entries) > 2
