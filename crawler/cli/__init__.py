@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -86,6 +87,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # The project's settings also outside the checkout (no scrapy.cfg in the working directory).
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings.base")
     try:
         args = parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
