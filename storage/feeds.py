@@ -668,8 +668,7 @@ def build_feeds(
             pairs = None
             if not (full or meta is None or not (root / "pairs").is_dir()):
                 pairs = _touched_pairs(session, watermark, top)
-            flags = store.open_flags() if hasattr(store, "open_flags") else []
-            for name, data in render_pages(session, specs, root, config, flags, pairs).items():
+            for name, data in render_pages(session, specs, root, config, pairs).items():
                 builder.write(name, data)
             builder.write("feeds.opml", render_opml(specs, root, config))
         exports = ("partnerships.csv", "partnerships.json", "datapackage.json")
@@ -744,7 +743,6 @@ def render_pages(
     specs: list[FeedSpec],
     root: Path,
     config: FeedConfig,
-    flags: Sequence[dict[str, Any]] = (),
     pairs: set[int] | None = None,
 ) -> dict[str, bytes]:
     """The browsable register (storage.site): index.html with the latest changes, every
@@ -788,9 +786,7 @@ def render_pages(
         ((e.published or e.updated).date().isoformat(), e.title, pair_of[e.seq])
         for e in _entries(session, changes, ids, config)
     ]
-    return render_site(
-        session, config, latest=latest_changes, feeds=feeds, flags=flags, pairs=pairs
-    )
+    return render_site(session, config, latest=latest_changes, feeds=feeds, pairs=pairs)
 
 
 def render_index(session: Session, specs: list[FeedSpec], root: Path, config: FeedConfig) -> bytes:
@@ -829,11 +825,20 @@ def publish(
 ) -> BuildReport:
     """Everything subscribers read: ``health.atom`` from the open flags, then every other feed,
     ``index.html`` and ``feeds.opml`` (after the health feed, so they list it)."""
+    from storage.site import render_health
+
     feeds_dir = Path(feeds_dir)
     if hasattr(store, "settle_pending"):
         store.settle_pending()  # pairs a crawl run left pending (a run killed before it settled)
-    write_health_feed(store.open_flags(), feeds_dir, config)
-    return build_feeds(store, feeds_dir, config, full=full)
+    flags = store.open_flags()
+    write_health_feed(flags, feeds_dir, config)
+    report = build_feeds(store, feeds_dir, config, full=full)
+    with store.session() as session:
+        if write_atomic(
+            feeds_dir / "health.html", render_health(session, config or FeedConfig(), flags)
+        ):
+            report.written.append("health.html")
+    return report
 
 
 # --- health ----------------------------------------------------------------------------------

@@ -4,7 +4,8 @@
 - ``index.html``: latest changes, a table of every partnership (sortable and filterable with
   ``register.js``, complete without it), crawl health, and every feed;
 - ``places/<slug>.html``: one place's partnerships; ``countries/<iso>.html``: one country's;
-- ``pairs/<slug a>--<slug b>.html``: one pair's fields and history with source links.
+- ``pairs/<slug a>--<slug b>.html``: one pair's fields and history with source links;
+- ``health.html``: the last crawl of each site and the open health flags.
 
 Links between pages are relative, so the pages work from a file:// path and behind any base
 URL; feed links use the configured base URL as the feeds do. Names, not codes: countries by
@@ -109,18 +110,37 @@ def _health(session: Session, flags: Sequence[dict[str, Any]], site_name: Callab
     return sites, open_flags
 
 
+def render_health(session: Session, config: Any, flags: Sequence[dict[str, Any]]) -> bytes:
+    """health.html: the last crawl of each site and the open flags. It changes with every
+    crawl, so it is its own page (written with health.atom) and index.html stays put."""
+    sites, open_flags = _health(session, flags, config.site_name)
+    return (
+        environment()
+        .get_template("health.html")
+        .render(
+            root="",
+            head_feeds=[{"title": "Crawl health", "href": config.url("health.atom")}],
+            version=config.version,
+            health_feed=config.url("health.atom"),
+            sites=sites,
+            flags=open_flags,
+        )
+        .encode("utf-8")
+    )
+
+
 def render_site(
     session: Session,
     config: Any,
     *,
     latest: Sequence[tuple[str, str, str]],
     feeds: Sequence[dict[str, Any]],
-    flags: Sequence[dict[str, Any]],
     pairs: set[int] | None = None,
 ) -> dict[str, bytes]:
     """Every page by file name. ``latest``: (date, title, pair id) of the newest changes;
     ``feeds``: {title, href, latest} of each feed; ``pairs``: ids of the pairs whose pages
-    need rendering (None: all). The index and place pages are always rendered."""
+    need rendering (None: all). The index and place pages are always rendered; health.html
+    comes from ``render_health``."""
     env = environment()
     rows = _decorate(register_rows(session))
     places = {p.id: p for p in session.scalars(select(PlaceRecord))}
@@ -129,7 +149,6 @@ def render_site(
         **_choices(rows),
     }
     files: dict[str, bytes] = {}
-    sites, open_flags = _health(session, flags, config.site_name)
     by_key = {r["_key"]: r for r in rows}
     used_places = {pid for key in by_key for pid in key.split("|")}
     story_count = int(session.scalar(select(func.count(StoryRecord.id))) or 0)
@@ -147,8 +166,7 @@ def render_site(
             feeds_url=config.url("partnerships.atom"),
             opml_url=config.url("feeds.opml"),
             feeds=feeds,
-            sites=sites,
-            flags=open_flags,
+            health_feed=config.url("health.atom"),
         )
         .encode("utf-8")
     )

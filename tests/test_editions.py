@@ -609,7 +609,11 @@ def test_a_crawl_with_nothing_new_writes_nothing(editions: Editions) -> None:
     assert editions.after_2 is not None
     assert editions.versions_3 == editions.after_2.versions
     assert all_entries(editions.sqlite.feeds) == all_entries(editions.feeds_2)
-    assert editions.stats_3 == editions.stats_2, "no feed file was rewritten"
+    # health.html says when each site was last crawled, so it alone changes with every crawl.
+    changing = {"health.html", "health.html.gz"}
+    assert {k: v for k, v in editions.stats_3.items() if k not in changing} == {
+        k: v for k, v in editions.stats_2.items() if k not in changing
+    }, "no feed file was rewritten"
 
 
 def test_the_crawl_writes_feeds_for_the_configured_address(editions: Editions) -> None:

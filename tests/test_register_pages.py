@@ -45,7 +45,7 @@ def page(path: Path) -> lxml.html.HtmlElement:
     return lxml.html.fromstring(path.read_bytes())
 
 
-def test_index_lists_every_pair_by_name_with_latest_changes_and_health(feeds: Path) -> None:
+def test_index_lists_every_pair_by_name_with_latest_changes_and_links_health(feeds: Path) -> None:
     doc = page(feeds / "index.html")
     assert doc.xpath("//meta[@name='viewport']")
     rows = doc.xpath("//table[@id='register']/tbody/tr")
@@ -53,7 +53,8 @@ def test_index_lists_every_pair_by_name_with_latest_changes_and_health(feeds: Pa
     text = doc.text_content()
     # Names, not codes: countries and sites as people know them.
     assert "South Korea" in text and "China" in text
-    assert "The Asia Business Daily" in text
+    health = page(feeds / "health.html").text_content()
+    assert "The Asia Business Daily" in health and "No open health flags" in health
     links = {a.get("href") for a in doc.iter("a")}
     assert {f"pairs/{p}.html" for p in ("binzhou-cn--goyang-kr", "qingdao-cn--gwangju-kr")} <= links
     assert "countries/kr.html" in links

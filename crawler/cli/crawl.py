@@ -229,6 +229,8 @@ def _dry_run(
 ) -> int:
     results = _crawl(settings, sites, spider_args, interactive)
     rows = {site: summary_row(results[site], None) for site in sites}
+    for site in sites:  # what was fetched and how it was understood; nothing was stored
+        rows[site]["fetched"] = results[site].fetched
     return _report(args, rows, {"dry_run": True})
 
 
