@@ -34,6 +34,7 @@ class SiteResult:
     lost_listings: int = 0  # listing pages that could not be fetched (queued too)
     finish_reason: str = ""
     duration: float = 0.0
+    fetched: list[dict[str, Any]] = field(default_factory=list)  # each story, as `--dry-run` lists
 
     def _count(self, key: str) -> int:
         return int(self.stats.get(key, 0) or 0)
@@ -172,6 +173,32 @@ def spider_for_url(settings: Settings, url: str) -> str | None:
     return None
 
 
+def story_summary(item: Any) -> dict[str, Any]:
+    """What a crawl fetched and how it understood it, in a line of JSON."""
+    published = getattr(item, "published", None)
+    return {
+        "url": getattr(item, "url", None),
+        "title": getattr(item, "title", None),
+        "published": published.isoformat() if published is not None else None,
+        "language": getattr(item, "language", None),
+        "extraction": getattr(item, "extraction", None),
+        "is_partnership_story": getattr(item, "is_partnership_story", None),
+        "confidence": getattr(item, "confidence", None),
+        "duplicate_of": getattr(item, "duplicate_of", None),
+        "partnerships": [
+            {
+                "a": (p.get("a") or {}).get("name"),
+                "b": (p.get("b") or {}).get("name"),
+                "relation": p.get("relation"),
+                "event": p.get("event"),
+                "event_date": p.get("event_date"),
+            }
+            for p in getattr(item, "partnerships", None) or []
+            if isinstance(p, dict)
+        ],
+    }
+
+
 def run_spiders(
     settings: Settings,
     sites: list[str],
@@ -201,6 +228,10 @@ def run_spiders(
             assert crawler.stats is not None
             result.stats = dict(crawler.stats.get_stats())
 
+        def scraped(item: Any, **kw: Any) -> None:
+            result.fetched.append(story_summary(item))
+
+        crawler.signals.connect(scraped, signal=signals.item_scraped, weak=False)
         crawler.signals.connect(opened, signal=signals.spider_opened, weak=False)
         crawler.signals.connect(closed, signal=signals.spider_closed, weak=False)
         crawler.signals.connect(stats_ready, signal=signals.engine_stopped, weak=False)

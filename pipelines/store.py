@@ -165,12 +165,15 @@ class StorePipeline:
             event_window_days=self.settings.getint("SISTERCITY_EVENT_WINDOW_DAYS", 7),
             min_confidence=self.settings.getfloat("SISTERCITY_REGISTER_MIN_CONFIDENCE", 0.5),
         )
+        url = db_url(self.settings)
+        if url is None:
+            raise ValueError("SISTERCITY_DB_URL is not set")
         batch_size = self.settings.getint("SISTERCITY_STORE_BATCH_SIZE", 100)
         if batch_size <= 1:
-            self.store = StoryStore.open(db_url(self.settings), config)
+            self.store = StoryStore.open(url, config)
             return
         self.writer = shared_writer(
-            db_url(self.settings),
+            url,
             self.run_id,
             config,
             batch_size,
@@ -237,6 +240,6 @@ class StorePipeline:
 
         publish(
             store,
-            self.settings.get("SISTERCITY_FEEDS_DIR") or None,
+            self.settings["SISTERCITY_FEEDS_DIR"],
             FeedConfig.from_settings(self.settings),
         )

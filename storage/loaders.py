@@ -2,8 +2,8 @@
 store without knowing it: ``SISTERCITY_KNOWN_URLS`` and ``SISTERCITY_DEDUPE_SEED``.
 
 ``settings`` is anything with ``.get(name)`` (Scrapy's Settings in a crawl); the store URL is
-``SISTERCITY_DB_URL`` there, else the default ``var/sistercity.db``. A store that does not
-exist yet knows no URLs and seeds nothing (a first crawl must not create it from here).
+``SISTERCITY_DB_URL`` there (the crawl settings default it). A store that is not configured or
+does not exist yet knows no URLs and seeds nothing (a first crawl must not create it from here).
 """
 
 from __future__ import annotations
@@ -16,19 +16,19 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
-from crawler.config import default_db_url
 from storage.repository import StoryStore
 
 logger = logging.getLogger(__name__)
 
 
-def db_url(settings: Any) -> str:
-    return str(
-        (settings.get("SISTERCITY_DB_URL") if settings is not None else None) or default_db_url()
-    )
+def db_url(settings: Any) -> str | None:
+    url = settings.get("SISTERCITY_DB_URL") if settings is not None else None
+    return str(url) if url else None
 
 
-def _exists(url: str) -> bool:
+def _exists(url: str | None) -> bool:
+    if not url:
+        return False
     parsed = make_url(url)
     if (
         parsed.get_backend_name() != "sqlite"
@@ -42,7 +42,7 @@ def _exists(url: str) -> bool:
 def known_urls(settings: Any, site: str) -> set[str]:
     """Canonical URLs of the ``site``'s stories already in the store."""
     url = db_url(settings)
-    if not _exists(url):
+    if url is None or not _exists(url):
         return set()
     with StoryStore.open(url) as store:
         current = settings.get("SISTERCITY_RUN_ID") if settings is not None else None
@@ -63,7 +63,7 @@ def dedupe_seed(settings: Any) -> Iterator[dict[str, Any]]:
     URL and content hash only, so a crawl's start-up does not grow with the whole store. Unset
     or 0: every story carries its text."""
     url = db_url(settings)
-    if not _exists(url):
+    if url is None or not _exists(url):
         return
     days = int((settings.get("SISTERCITY_DEDUPE_WINDOW_DAYS") if settings is not None else 0) or 0)
     since = datetime.now(UTC) - timedelta(days=days) if days > 0 else None

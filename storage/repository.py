@@ -22,10 +22,11 @@ from typing import Any
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from crawler.encoding import GARBLED_LIMIT, garbled_share
 from storage.db import open_engine, upgrade
 from storage.diff import paragraph_diff
+from storage.garbled import GARBLED_LIMIT, garbled_share
 from storage.models import (
+    ChangeEvidence,
     ChangeRecord,
     CrawlRun,
     FeedOutbox,
@@ -262,7 +263,7 @@ class StoryStore:
             session.add(row)
             session.flush()
             version = self._write_version(session, row, story, 1, "new", chash, rhash, None, run_id)
-            result = register.apply(row, version)
+            result = register.apply(row, version, defer=run_id is not None)
             return Change(kind=NEW, story_key=row.key, version=1, **result)
         latest = self._latest_version(session, row.id)
         row.last_seen = max(row.last_seen, story.fetched_at)
@@ -278,7 +279,7 @@ class StoryStore:
                 setattr(latest, name, _plain(getattr(story, name)))
             session.add(FeedOutbox(version_id=latest.id))  # it may now belong in the feeds
             session.flush()
-            result = register.apply(row, latest)
+            result = register.apply(row, latest, defer=run_id is not None)
             return Change(kind=UNCHANGED, story_key=row.key, version=latest.version, **result)
         # Same bytes from the site, different text: our parsing changed, not the story.
         reparse = rhash == latest.raw_hash
@@ -296,7 +297,7 @@ class StoryStore:
             run_id,
         )
         row.latest_version = number
-        result = register.apply(row, version)
+        result = register.apply(row, version, defer=run_id is not None)
         kind = UNCHANGED if reparse else CHANGED
         return Change(kind=kind, story_key=row.key, version=number, reparsed=reparse, **result)
 
@@ -533,6 +534,31 @@ class StoryStore:
             return self._register(session).snapshot()
 
     # --- crawl runs ----------------------------------------------------------------------
+    def settle_pending(self) -> int:
+        """Settle the pairs a crawl run's stories touched (stories filed with a ``run_id`` leave
+        them pending, so the run's change log does not depend on the order they arrived in);
+        each changed pair counts once for every site that reported it in the batch. Returns
+        the number of changes logged."""
+        with self.session() as session:
+            logged = self._register(session).settle_pending()
+            counted: set[tuple[int, int, str]] = set()
+            for pid, changes in logged.items():
+                if not changes or any(c.kind == "new" for c in changes):
+                    continue
+                for change in changes:
+                    for run_id, site in session.execute(
+                        select(StoryVersion.run_id, StoryRecord.site)
+                        .join(StoryRecord, StoryVersion.story_id == StoryRecord.id)
+                        .join(ChangeEvidence, ChangeEvidence.version_id == StoryVersion.id)
+                        .where(ChangeEvidence.change_id == change.id)
+                    ):
+                        if run_id is None or (pid, run_id, site) in counted:
+                            continue
+                        counted.add((pid, run_id, site))
+                        row = self._site_run(session, run_id, site)
+                        row.partnerships_changed += 1
+            return sum(len(c) for c in logged.values())
+
     def start_run(self, sites: Sequence[str], started_at: datetime | None = None) -> int:
         with self.session() as session:
             run = CrawlRun(started_at=started_at or _now(), status="running", sites=sorted(sites))

@@ -10,11 +10,12 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from crawler.encoding import GARBLED_LIMIT, decode_page, garbled_share
+from crawler.encoding import decode_page
 from crawler.items import RawPage
 from crawler.parsing import decode_html
 from crawler.replicas import ReplicaServer
 from storage import StoryStore
+from storage.garbled import GARBLED_LIMIT, garbled_share
 from storage.models import FeedOutbox
 from tests.storeconf import *  # noqa: F403
 from tests.storefactory import asiae_gwangju_qingdao

@@ -8,8 +8,6 @@ import json
 import sys
 from typing import Any
 
-from crawler.config import default_db_url
-
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser = subparsers.add_parser("status", help="recent runs per site and open health flags")
@@ -41,10 +39,16 @@ def site_run_dict(row: Any) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from crawler.cli.find_store import NoStore, existing_store_url
     from crawler.runner import project_settings, spider_names
     from storage.repository import StoryStore
 
-    with StoryStore(args.db or default_db_url()) as store:
+    try:
+        url = existing_store_url(args.db)
+    except NoStore as exc:  # never create an empty store just to say it is empty
+        print(f"sistercity status: {exc}", file=sys.stderr)
+        return 1
+    with StoryStore(url) as store:
         sites = spider_names(project_settings())
         data = {
             "sites": {

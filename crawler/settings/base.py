@@ -5,6 +5,7 @@ import os
 import shutil
 
 from crawler import __version__
+from crawler.config import default_db_url, default_feeds_dir
 from crawler.items import EXPORT_FIELDS
 
 BOT_NAME = "sistercity"
@@ -129,8 +130,8 @@ SISTERCITY_REVISIT_DAYS = 14
 SISTERCITY_REVISIT_BUDGET = 20
 
 # --- The store and the feeds (storage/) ----------------------------------------------------
-# Any SQLAlchemy URL; None: the SQLite file var/sistercity.db (or SISTERCITY_VAR_DIR).
-SISTERCITY_DB_URL = os.environ.get("SISTERCITY_DB_URL") or None
+# Any SQLAlchemy URL; default: the SQLite file var/sistercity.db (or SISTERCITY_VAR_DIR).
+SISTERCITY_DB_URL = default_db_url()
 # Stories are filed on a writer thread, one transaction per batch of this many stories or
 # per this many seconds, whichever comes first (1: each story on its own, on the crawl thread).
 SISTERCITY_STORE_BATCH_SIZE = 100
@@ -144,8 +145,8 @@ SISTERCITY_STORE_LOCKED = False
 # A claim from a story the classifier is less sure of than this only wins when a second
 # independent story agrees.
 SISTERCITY_REGISTER_MIN_CONFIDENCE = 0.5
-# Feeds directory; None: var/feeds (or SISTERCITY_FEEDS_DIR).
-SISTERCITY_FEEDS_DIR = os.environ.get("SISTERCITY_FEEDS_DIR") or None
+# Feeds directory; default: var/feeds (or SISTERCITY_FEEDS_DIR).
+SISTERCITY_FEEDS_DIR = str(default_feeds_dir())
 # Rebuild the feeds when a spider closes (plain `scrapy crawl`); `sistercity crawl` builds them once.
 SISTERCITY_FEEDS_ON_CLOSE = False
 # Entries per feed document; older entries move to RFC 5005 archive pages of this size.
@@ -154,5 +155,14 @@ SISTERCITY_FEED_ENTRIES = 50
 SISTERCITY_FEEDS_BASE_URL = os.environ.get("SISTERCITY_FEEDS_BASE_URL", "http://127.0.0.1:8080/")
 # Authority and year of the tag: URIs that identify feeds and entries (RFC 4151). Never change.
 SISTERCITY_TAG_AUTHORITY = "sistercity.github.io,2026"
+# The version written into feeds and datapackage.json (storage/ does not import crawler/).
+SISTERCITY_VERSION = __version__
+# The sites' names as people know them, for the browsable register and the data files.
+SISTERCITY_SITE_NAMES = {
+    "asiae": "The Asia Business Daily (English)",
+    "chinadaily_shandong": "China Daily Shandong",
+    "china_org_cn": "China.org.cn",
+    "chinesetoday": "International Daily News (US)",
+}
 
 LOG_LEVEL = os.environ.get("SISTERCITY_LOG_LEVEL", "INFO")
