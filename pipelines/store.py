@@ -27,6 +27,7 @@ from typing import Any
 
 from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
+from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import defer, reactor, threads
 
 from crawler.items import Story
@@ -181,7 +182,7 @@ class StorePipeline:
         )
         self.store = self.writer.store
 
-    def process_item(self, item: Any) -> Any:
+    async def process_item(self, item: Any) -> Any:
         if not isinstance(item, Story) or self.store is None:
             return item
         if self.writer is None:
@@ -196,7 +197,7 @@ class StorePipeline:
             filed.callback(item)
 
         self.writer.submit(item, done)
-        return filed
+        return await maybe_deferred_to_future(filed)
 
     def _count(self, item: Story, change: Change) -> None:
         self.stats.inc_value(f"sistercity/store/{change.kind}")
@@ -209,15 +210,15 @@ class StorePipeline:
         if change.kind == "error":
             logger.error("Could not store %s: %s", item.url, change.reason)
 
-    def close_spider(self) -> Any:
+    async def close_spider(self) -> None:
         if self.store is None:
-            return None
+            return
         if self.writer is None:
             self._publish_and_close(self.store)
-            return None
+            return
         writer, self.writer = self.writer, None
         # Waiting for the writer blocks, so it happens on a pool thread, not the reactor.
-        return threads.deferToThread(self._finish_shared, writer)
+        await maybe_deferred_to_future(threads.deferToThread(self._finish_shared, writer))
 
     def _finish_shared(self, writer: StoreWriter) -> None:
         try:

@@ -4,6 +4,7 @@ and StorePipeline files crawled stories and counts them."""
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import json
 from datetime import datetime
@@ -82,9 +83,10 @@ def test_store_pipeline_files_stories_and_counts_them(tmp_path: Path) -> None:
     assert pipeline.store is None  # nothing opened before open_spider
     pipeline.open_spider()
     story = fixture_story()
-    assert pipeline.process_item(story) is story
-    pipeline.process_item(fixture_story())
-    pipeline.close_spider()
+    # One story at a time (batch size 1) files on the calling thread: no reactor needed.
+    assert asyncio.run(pipeline.process_item(story)) is story
+    asyncio.run(pipeline.process_item(fixture_story()))
+    asyncio.run(pipeline.close_spider())
     stats = crawler.stats.get_stats()
     assert stats["sistercity/store/new"] == 1
     assert stats["sistercity/store/unchanged"] == 1
