@@ -35,13 +35,8 @@ from crawler.understanding.gazetteer import (
     prior,
 )
 from crawler.understanding.rules import Rules, rules
+from crawler.understanding.sentences import story_paragraphs
 
-_SENTENCE_END = re.compile(
-    r"(?<=[.!?])[\"'”’)]?\s+(?=[\"'“‘(]?[A-Z0-9가-힣])|(?<=[。！？；])|(?<=다\.)\s*"
-)
-_ABBREVIATIONS = re.compile(
-    r"(?:\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Mr|Mrs|Ms|Dr|St|No|Gov|Rep|Sen|Prof|Lt|Gen|Co|Corp|Inc|vs)\.|\b[A-Z]\.)$"
-)
 _QUALIFIER_GAP = re.compile(
     r"^(?:\s*,\s*|\s+in\s+|\s+of\s+|\s*['’]s\s+|\s+|)"
     r"(?:(?:the\s+)?(?:(?:north|south|east|west|central|northeast|northwest|southeast|southwest)"
@@ -92,17 +87,6 @@ class Sentence:
     place_positions: dict[str, int] = field(default_factory=dict)
     relations: list[tuple[str, int]] = field(default_factory=list)  # (relation, position)
     refers_to_pair: bool = False
-
-
-def split_sentences(paragraph: str) -> list[str]:
-    pieces = [p.strip() for p in _SENTENCE_END.split(paragraph) if p and p.strip()]
-    merged: list[str] = []
-    for piece in pieces:
-        if merged and _ABBREVIATIONS.search(merged[-1]):
-            merged[-1] = f"{merged[-1]} {piece}"
-        else:
-            merged.append(piece)
-    return merged
 
 
 # --- places --------------------------------------------------------------------------------
@@ -485,11 +469,11 @@ def _pair_key(a: Place, b: Place) -> tuple[str, str]:
 
 
 def _sentences(story: Story) -> list[Sentence]:
-    out = [Sentence(story.title, 0, True)] if story.title else []
-    for paragraph in [*([story.subtitle] if story.subtitle else []), *story.body]:
-        for text in split_sentences(paragraph):
-            out.append(Sentence(text, len(out), False))
-    return out
+    paragraphs = [*([story.subtitle] if story.subtitle else []), *story.body]
+    return [
+        Sentence(text, i, is_title)
+        for i, (text, is_title) in enumerate(story_paragraphs(story.title, paragraphs))
+    ]
 
 
 def _pairs_in(sentence: Sentence) -> list[tuple[Place, Place]]:
