@@ -25,6 +25,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from crawler.items import Story
+from crawler.understanding import relevance
 from crawler.understanding.gazetteer import (
     LEVEL_DISTRICT,
     LEVEL_PROVINCE,
@@ -66,6 +67,8 @@ _FUTURE_AFTER = re.compile(r"^[^.。]{0,12}(?:예정|계획|추진|準備|准备
 _INTENT = re.compile(r"\bletters?\s+of\s+intent\b|\bLOI\b|意向书|意向書|의향서", re.I)
 _DIPLOMATIC = re.compile(r"diplomatic|建交|수교", re.I)
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)(?!\s*(?:[-–~至到]|to\s)\s*(?:19|20)?\d{2})")
+# Share of the rules' confidence in the story verdict; the rest is the relevance model's.
+RULES_WEIGHT = 0.4
 _EVENT_ORDER = [
     "terminated",
     "suspended",
@@ -614,7 +617,19 @@ def analyse(story: Story) -> dict[str, Any]:
         + 0.5 * min(cue_sentences, 4)
     )
     is_story = bool(acting) or bool(networks) or (title_cue and bool(partnerships))
-    confidence = round(1 / (1 + math.exp(-score)), 2)
+    confidence = 1 / (1 + math.exp(-score))
+    if not is_story:
+        confidence = min(confidence, 0.49)
+    learned = relevance.probability(
+        relevance.story_text(
+            story.title, [*([story.subtitle] if story.subtitle else []), *story.body]
+        )
+    )
+    if learned is not None:
+        # The rules see places and pairs, the model sees wording: each covers the other's blind spot.
+        confidence = RULES_WEIGHT * confidence + (1 - RULES_WEIGHT) * learned
+        is_story = confidence >= 0.5
+    confidence = round(confidence, 2)
     if not is_story:
         partnerships = []
         confidence = min(confidence, 0.49)
