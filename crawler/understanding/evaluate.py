@@ -24,6 +24,7 @@ import yaml
 
 from crawler.items import Story
 from crawler.understanding import understand
+from crawler.understanding.fingerprint import place_key
 from crawler.understanding.realcorpus import load_rows, part_rows, story_of_row
 from crawler.understanding.realmatch import EventCounts, describe, match_pairs
 
@@ -100,7 +101,10 @@ def evaluate(directory: Path) -> Figures:
         if expected != got:
             figures.mistakes.append(f"{key}: story {got} (expected {expected})")
         labelled = {frozenset((p["a"], p["b"])): p["event"] for p in case.get("pairs", [])}
-        found = {frozenset((p["a"]["id"], p["b"]["id"])): p["event"] for p in story.partnerships}
+        found = {
+            frozenset((place_key(p["a"]), place_key(p["b"]))): p["event"]
+            for p in story.partnerships
+        }
         figures.pairs_labelled += len(labelled)
         figures.pairs_found += len(found)
         for pair, event in found.items():

@@ -35,6 +35,7 @@ from crawler.understanding.gazetteer import (
     latin_key,
     prior,
 )
+from crawler.understanding.places import is_unresolved, open_mentions
 from crawler.understanding.rules import Rules, rules
 from crawler.understanding.sentences import story_paragraphs
 
@@ -479,15 +480,47 @@ def _sentences(story: Story) -> list[Sentence]:
     ]
 
 
-def _pairs_in(sentence: Sentence) -> list[tuple[Place, Place]]:
+def _pairs_in(sentence: Sentence, subject: str | None = None) -> list[tuple[Place, Place]]:
+    """Pairs a relation sentence states: its two places, or for a list, the story's subject (else
+    the first place) with each place of another country; never the listed partners together."""
     places = sentence.places
     if len(places) < 2:
         return []
     if len(places) == 2:
         return [(places[0], places[1])]
-    anchor = places[0]
+    left, right = places[0::2], places[1::2]
+    if len(places) % 2 == 0 and len({p.country for p in left}) == 1:
+        if all(b.country != left[0].country for b in right):
+            return list(zip(left, right, strict=True))  # "A and B, C and D signed …"
+    anchor = next((p for p in places if p.id == subject), places[0])
+    places = [anchor, *(p for p in places if p is not anchor)]
     others = [p for p in places[1:] if p.country != anchor.country]
     return [(anchor, p) for p in others] if others else [(anchor, places[1])]
+
+
+def _subject(sentences: list[Sentence]) -> str | None:
+    """The place the story is about: named most, the title counting double."""
+    counts: Counter[str] = Counter()
+    for s in sentences:
+        for pid in s.place_positions:
+            counts[pid] += 2 if s.is_title else 1
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def _merge_unresolved(sentences: list[Sentence]) -> None:
+    """One unresolved place per surface name in a story: the form whose country is stated."""
+    best: dict[str, Place] = {}
+    for s in sentences:
+        for p in s.places:
+            if is_unresolved(p) and (p.local_name not in best or p.country):
+                best[p.local_name] = (
+                    best.get(p.local_name) if not p.country and p.local_name in best else p
+                )
+    for s in sentences:
+        for i, p in enumerate(s.places):
+            if is_unresolved(p) and best[p.local_name] is not p:
+                s.place_positions[best[p.local_name].id] = s.place_positions.pop(p.id, 0)
+                s.places[i] = best[p.local_name]
 
 
 def _nested(a: Place, b: Place) -> bool:
@@ -544,8 +577,18 @@ def analyse(story: Story) -> dict[str, Any]:
         s.mentions = sorted(
             s.mentions + _district_mentions(s.text, s.mentions), key=lambda m: m.start
         )
-        all_mentions.extend(s.mentions)
         s.relations = _relations(s.text, r)
+        if s.relations or s.is_title:
+            s.mentions = sorted(
+                s.mentions
+                + [
+                    m
+                    for m in open_mentions(s.text, s.mentions)
+                    if not (_is_organisation(s.text, m, r) or _is_person(s.text, m))
+                ],
+                key=lambda m: m.start,
+            )
+        all_mentions.extend(s.mentions)
         s.refers_to_pair = bool(r.pair_references.search(s.text))
     ctx = _context(all_mentions)
     choices: list[tuple[Sentence, Mention, Place]] = []
@@ -564,11 +607,13 @@ def analyse(story: Story) -> dict[str, Any]:
     for s in sentences:
         _mark_places(s, by_sentence.get(s.index, {}))
 
+    _merge_unresolved(sentences)
+    subject = _subject(sentences)
     pairs: dict[tuple[str, str], _Pair] = {}
     for s in sentences:
         if not s.relations:
             continue
-        for a, b in _pairs_in(s):
+        for a, b in _pairs_in(s, subject):
             if _nested(a, b):
                 continue
             pair = pairs.setdefault(_pair_key(a, b), _Pair(*sorted((a, b), key=lambda p: p.id)))
@@ -603,7 +648,7 @@ def analyse(story: Story) -> dict[str, Any]:
                 pair.sentences.append(s)
 
     partnerships = [_partnership(p, r, story_date) for p in pairs.values()]
-    partnerships.sort(key=lambda p: (p["a"]["id"], p["b"]["id"]))
+    partnerships.sort(key=lambda p: (p["a"]["id"] or "", p["b"]["id"] or ""))
     networks = _network_sizes(sentences, r, story_date, main)
     cue_sentences = sum(1 for s in sentences if s.relations)
     title_cue = bool(sentences and sentences[0].is_title and sentences[0].relations)
@@ -751,8 +796,8 @@ def _partnership(pair: _Pair, r: Rules, story_date: date | None) -> dict[str, An
         else "other"
     )
     out = {
-        "a": gazetteer().place_dict(pair.a),
-        "b": gazetteer().place_dict(pair.b),
+        "a": place_dict(pair.a),
+        "b": place_dict(pair.b),
         "relation": relation,
         "event": event,
         "since_year": since,
@@ -854,7 +899,7 @@ def _network_sizes(
             continue
         out.append(
             {
-                "place": gazetteer().place_dict(place),
+                "place": place_dict(place),
                 "cities": cities,
                 "countries": countries,
                 "as_of": story_date.isoformat() if story_date else None,
@@ -862,6 +907,14 @@ def _network_sizes(
             }
         )
     return out
+
+
+def place_dict(place: Place) -> dict[str, Any]:
+    """The place as the pipelines pass it on; a place the gazetteer lacks has ``id: None``, its
+    surface form as ``local_name`` and ``unresolved: True``."""
+    if is_unresolved(place):
+        return {**place.as_dict(), "id": None, "parent_name": None, "unresolved": True}
+    return gazetteer().place_dict(place)
 
 
 def classify_story(story: Story) -> Story:

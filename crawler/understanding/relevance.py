@@ -60,4 +60,4 @@ def probability(text: str) -> float | None:
     coef, intercept = weights
     row = vectorizer().transform([text])
     score = float(row.dot(coef)[0]) + intercept
-    return 1.0 / (1.0 + np.exp(-score))
+    return float(1.0 / (1.0 + np.exp(-score)))
