@@ -197,7 +197,9 @@ def _drop_unattested(
     out = []
     for s, m, p in choices:
         lonely = p.country not in _NEAR_COUNTRIES and p.country not in ctx.countries
-        if lonely and len(per_country[p.country]) == 1 and not m.hint:
+        # A town listed beside other places in a relation sentence is attested by that list.
+        listed = bool(s.relations) and len(s.mentions) >= 3
+        if lonely and not listed and len(per_country[p.country]) == 1 and not m.hint:
             if p.population < _UNATTESTED_MIN_POPULATION or p.level == LEVEL_PROVINCE:
                 continue
         out.append((s, m, p))
@@ -578,16 +580,15 @@ def analyse(story: Story) -> dict[str, Any]:
             s.mentions + _district_mentions(s.text, s.mentions), key=lambda m: m.start
         )
         s.relations = _relations(s.text, r)
-        if s.relations or s.is_title:
-            s.mentions = sorted(
-                s.mentions
-                + [
-                    m
-                    for m in open_mentions(s.text, s.mentions)
-                    if not (_is_organisation(s.text, m, r) or _is_person(s.text, m))
-                ],
-                key=lambda m: m.start,
-            )
+        s.mentions = sorted(
+            s.mentions
+            + [
+                m
+                for m in open_mentions(s.text, s.mentions, bool(s.relations or s.is_title))
+                if not (_is_organisation(s.text, m, r) or _is_person(s.text, m))
+            ],
+            key=lambda m: m.start,
+        )
         all_mentions.extend(s.mentions)
         s.refers_to_pair = bool(r.pair_references.search(s.text))
     ctx = _context(all_mentions)

@@ -151,6 +151,13 @@ def latin_key(text: str) -> str:
     return " ".join(words)
 
 
+# Latin words, accented ones too (Luleå, Łódź, Tromsø), without a possessive 's.
+_LATIN_LETTER = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
+_LATIN_TOKEN = re.compile(
+    f"([{_LATIN_LETTER}][{_LATIN_LETTER}'’]*?)(?:['’]s)?(?![{_LATIN_LETTER}'’])"
+)
+
+
 def _is_han(text: str) -> bool:
     return bool(text) and all(
         0x3400 <= ord(c) <= 0x9FFF or 0xF900 <= ord(c) <= 0xFAFF for c in text
@@ -314,7 +321,10 @@ class Gazetteer:
                 if _is_han(compact) or _is_hangul(compact):
                     # Foreign towns' CJK names collide with words (코로나 is Corona, California).
                     if country in HOME_COUNTRIES | {"JP", "TW"} or city["population"] >= 300_000:
-                        self._alias(place.id, alt, small)
+                        # A foreign city's Korean reading can be a Korean word (위해 is Weihai).
+                        self._alias(
+                            place.id, alt, small or (country != "KR" and _is_hangul(compact))
+                        )
                     elif len(compact) >= 2:
                         # Trusted only where the text says it is a place ("브레아시", "维罗纳市").
                         self.cjk_open.setdefault(compact, set()).add(place.id)
@@ -483,10 +493,7 @@ class Gazetteer:
 
     def _latin_mentions(self, text: str) -> list[Mention]:
         # A possessive is the name's ("Brampton's sister city"), not part of it.
-        tokens = [
-            (m.group(1), m.start(), m.end(1))
-            for m in re.finditer(r"([A-Za-z][A-Za-z'’]*?)(?:['’]s)?(?![A-Za-z'’])", text)
-        ]
+        tokens = [(m.group(1), m.start(), m.end(1)) for m in _LATIN_TOKEN.finditer(text)]
         mentions: list[Mention] = []
         i = 0
         while i < len(tokens):
@@ -564,10 +571,10 @@ class Gazetteer:
 _COMMON_WORD_MAX_POPULATION = 500_000
 # Frequency above which a word is common: about once in 100,000 English words, in 1,000,000
 # Chinese ones (Chinese words are shorter and the list longer).
-_COMMON_FREQUENCY = {"en": 1e-5, "zh": 1e-6}
+_COMMON_FREQUENCY = {"en": 1e-5, "zh": 1e-6, "ko": 1e-4}
 
 
-@lru_cache(maxsize=2)
+@lru_cache(maxsize=3)
 def _frequencies(lang: str) -> dict[str, float]:
     from wordfreq import get_frequency_dict
 
@@ -576,6 +583,8 @@ def _frequencies(lang: str) -> dict[str, float]:
 
 def _common_word(alias: str) -> bool:
     compact = alias.replace(" ", "")
+    if _is_hangul(compact):
+        return _frequencies("ko").get(compact, 0.0) > _COMMON_FREQUENCY["ko"]
     if _is_han(compact):
         return _frequencies("zh").get(compact, 0.0) > _COMMON_FREQUENCY["zh"]
     if alias.isascii() and " " not in alias.strip():

@@ -98,8 +98,9 @@ def is_unresolved(place: Place) -> bool:
     return place.id.startswith(UNRESOLVED)
 
 
-def open_mentions(text: str, known: list[Mention]) -> list[Mention]:
-    """Place-shaped names in ``text`` that overlap none of the ``known`` mentions."""
+def open_mentions(text: str, known: list[Mention], unresolved: bool = True) -> list[Mention]:
+    """Place-shaped names in ``text`` that overlap none of the ``known`` mentions; without
+    ``unresolved``, only those a gazetteer name resolves ("소로카바시" in any sentence)."""
     vocab = vocabulary()
     spans = [(m.start, m.end) for m in known]
     found: list[Mention] = []
@@ -114,6 +115,8 @@ def open_mentions(text: str, known: list[Mention]) -> list[Mention]:
         known_places = [
             p for p in gazetteer().lookup_open(stem) if country is None or p.country == country
         ]
+        if not known_places and not unresolved:
+            return
         candidates = known_places or [unresolved_place(surface, stem, level, country)]
         found.append(Mention(start, end, surface, candidates, hint=level))
         spans.append((start, end))
