@@ -914,7 +914,15 @@ def place_dict(place: Place) -> dict[str, Any]:
     """The place as the pipelines pass it on; a place the gazetteer lacks has ``id: None``, its
     surface form as ``local_name`` and ``unresolved: True``."""
     if is_unresolved(place):
-        return {**place.as_dict(), "id": None, "parent_name": None, "unresolved": True}
+        surface = place.local_name
+        name = surface if surface.isascii() else f"{place.name} ({surface})"
+        return {
+            **place.as_dict(),
+            "name": name,
+            "id": None,
+            "parent_name": None,
+            "unresolved": True,
+        }
     return gazetteer().place_dict(place)
 
 

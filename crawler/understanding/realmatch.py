@@ -1,11 +1,14 @@
 """Scoring on the real-news corpus: its labels name places in English with a country, the
-extractor gives gazetteer ids (or ``id: null`` and a surface name); a side matches by name."""
+extractor gives gazetteer ids (or ``id: null`` and a surface name); a side matches by name: the
+same key, one of the gazetteer place's names, or for an unresolved place a romanized surface
+form close to the label's name ("Miyajaki" for Miyazaki)."""
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from typing import Any
 
 from crawler.understanding.gazetteer import gazetteer, latin_key
@@ -18,10 +21,15 @@ _LEVEL_TAIL = re.compile(
 )
 
 
+# How close a romanized surface name must be to the label's English name (difflib ratio).
+UNRESOLVED_SIMILARITY = 0.75
+
+
 def _key(name: str | None) -> str:
     if not name:
         return ""
-    return latin_key(_LEVEL_TAIL.sub("", name.strip())).replace(" ", "")
+    name = re.sub(r"\s*\(.*\)$", "", name.strip())  # "Boeun (보은군)": the romanized part
+    return latin_key(_LEVEL_TAIL.sub("", name)).replace(" ", "")
 
 
 def side_matches(gold: dict[str, Any], found: dict[str, Any]) -> bool:
@@ -33,7 +41,9 @@ def side_matches(gold: dict[str, Any], found: dict[str, Any]) -> bool:
     if found.get("id"):
         # The label's English exonym may be one of the place's other names ("Inchon").
         return any(p.id == found["id"] for p in gazetteer().lookup(gold.get("name") or ""))
-    return False
+    # An unresolved place shows its surface form, romanized: "Miyajaki" is Miyazaki's.
+    ratio = SequenceMatcher(None, _key(gold.get("name")), _key(found.get("name"))).ratio()
+    return ratio >= UNRESOLVED_SIMILARITY
 
 
 def pair_matches(gold: dict[str, Any], found: dict[str, Any]) -> bool:
