@@ -689,15 +689,22 @@ def analyse(story: Story) -> dict[str, Any]:
     }
 
 
-def _present_match(text: str, patterns: list[re.Pattern[str]]) -> int | None:
+# An announced suspension or termination is the news ("she will suspend exchanges"); an
+# announced signing or anniversary is not yet.
+_ANNOUNCED_IS_NEWS = frozenset({"terminated", "suspended"})
+
+
+def _present_match(
+    text: str, patterns: list[re.Pattern[str]], announced: bool = False
+) -> int | None:
     """The first match that reports something done, not planned ("is expected to sign",
     "preparations for the anniversary", "체결할 예정")."""
     positions = []
     for pattern in patterns:
         for m in pattern.finditer(text):
-            if _FUTURE_BEFORE.search(text[max(0, m.start() - 60) : m.start()]):
+            if not announced and _FUTURE_BEFORE.search(text[max(0, m.start() - 60) : m.start()]):
                 continue
-            if _FUTURE_AFTER.match(text[m.end() :]):
+            if not announced and _FUTURE_AFTER.match(text[m.end() :]):
                 continue
             positions.append(m.start())
             break
@@ -741,7 +748,7 @@ def _partnership(pair: _Pair, r: Rules, story_date: date | None) -> dict[str, An
         anniversary = _anniversary_cue(text, events)
         past_year = _past_year(text, story_year)
         for event, patterns in r.events:
-            pos = _present_match(text, patterns)
+            pos = _present_match(text, patterns, event in _ANNOUNCED_IS_NEWS)
             if pos is None:
                 continue
             if event == "anniversary" and anniversary is None:

@@ -329,10 +329,14 @@ class Gazetteer:
                         # Trusted only where the text says it is a place ("브레아시", "维罗纳市").
                         self.cjk_open.setdefault(compact, set()).add(place.id)
                 elif (
-                    country in HOME_COUNTRIES | {"JP", "TW", "KP"}
+                    (
+                        country in HOME_COUNTRIES | {"JP", "TW", "KP"}
+                        or city["population"] >= 500_000
+                    )
                     and _romanization(alt)
                     and len(alt) >= 5
                 ):
+                    # A big city's other spellings are how papers name it (Ulaanbaatar).
                     # "Cheng", "Yang", "Peng": one syllable is a surname, never how a city is named.
                     if not _one_syllable(alt):
                         self._alias(place.id, alt)

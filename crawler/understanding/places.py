@@ -51,6 +51,7 @@ class Vocabulary:
     hangul_suffixes: list[tuple[str, str]]
     hangul_particles: list[str]
     common: frozenset[str]
+    home_suffix: dict[str, str]
 
 
 @lru_cache(maxsize=1)
@@ -73,6 +74,7 @@ def vocabulary() -> Vocabulary:
         hangul_suffixes=by_length(data["hangul_suffixes"]),
         hangul_particles=sorted(data["hangul_particles"], key=len, reverse=True),
         common=frozenset(w for words in data["common_words"].values() for w in words),
+        home_suffix=dict(data["home_suffixes"]),
     )
 
 
@@ -111,7 +113,9 @@ def open_mentions(text: str, known: list[Mention], unresolved: bool = True) -> l
         surface = text[start:end]
         if any(surface.endswith(w) or w in stem for w in vocab.common):
             return
-        country = _stated_country(text, start, end, known)
+        country = _stated_country(text, start, end, known) or vocab.home_suffix.get(
+            _suffix_of(surface, vocab)
+        )
         known_places = [
             p for p in gazetteer().lookup_open(stem) if country is None or p.country == country
         ]
@@ -156,6 +160,10 @@ def _han(text: str, vocab: Vocabulary, add: Any, ends: set[int]) -> None:
             i = end
 
 
+def _suffix_of(surface: str, vocab: Vocabulary) -> str:
+    return next((sfx for sfx, _ in vocab.hangul_suffixes if surface.endswith(sfx)), "")
+
+
 def _han_boundary(run: str, start: int, vocab: Vocabulary) -> bool:
     return (
         start == 0
@@ -189,7 +197,8 @@ def _stated_country(text: str, start: int, end: int, known: list[Mention]) -> st
                 return m.country
             if m.candidates and m.candidates[0].level == "province":
                 return m.candidates[0].country  # "충북 보은군", "Gyeonggi's Gapyeong County"
-        if m.country and m.start >= end and re.fullmatch(r"\s*,\s*|\s+in\s+", gap_after):
+        latin = text[start:end].isascii()
+        if latin and m.country and m.start >= end and re.fullmatch(r"\s*,\s*|\s+in\s+", gap_after):
             return m.country
     return None
 
