@@ -69,7 +69,7 @@ _INTENT = re.compile(r"\bletters?\s+of\s+intent\b|\bLOI\b|意向书|意向書|�
 _DIPLOMATIC = re.compile(r"diplomatic|建交|수교", re.I)
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)(?!\s*(?:[-–~至到]|to\s)\s*(?:19|20)?\d{2})")
 # Share of the rules' confidence in the story verdict; the rest is the relevance model's.
-RULES_WEIGHT = 0.4
+RULES_WEIGHT = 0.5
 _EVENT_ORDER = [
     "terminated",
     "suspended",

@@ -18,7 +18,7 @@ from crawler.understanding import relevance
 from crawler.understanding.evaluate import load_corpus
 from crawler.understanding.realcorpus import corpus_path, load_rows, part_rows
 
-C = 16.0
+C = 64.0
 SYNTHETIC = Path(__file__).resolve().parents[2] / "tests" / "resources" / "corpus"
 OUT = Path(__file__).resolve().parent / relevance.MODEL_FILE
 
