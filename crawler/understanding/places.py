@@ -85,9 +85,13 @@ def romanized(surface: str) -> str:
     return " ".join(part.capitalize() for part in anyascii(surface).split()) or surface
 
 
-def unresolved_place(surface: str, stem: str, level: str, country: str | None) -> Place:
+def unresolved_place(
+    surface: str, stem: str, level: str, country: str | None, region: Place | None = None
+) -> Place:
     name = romanized(stem)
     return Place(
+        parent=region.id if region else None,
+        admin1=region.admin1 if region else None,
         id=f"{UNRESOLVED}{country or '?'}:{surface}",
         name=name,
         local_name=surface,
@@ -113,15 +117,16 @@ def open_mentions(text: str, known: list[Mention], unresolved: bool = True) -> l
         surface = text[start:end]
         if any(surface.endswith(w) or w in stem for w in vocab.common):
             return
-        country = _stated_country(text, start, end, known) or vocab.home_suffix.get(
-            _suffix_of(surface, vocab)
-        )
+        stated = _stated_country(text, start, end, known)
+        country, region = stated if stated else (None, None)
+        if country is None and not any(m.country and m.country != "KR" for m in known):
+            country = vocab.home_suffix.get(_suffix_of(surface, vocab))
         known_places = [
             p for p in gazetteer().lookup_open(stem) if country is None or p.country == country
         ]
         if not known_places and not unresolved:
             return
-        candidates = known_places or [unresolved_place(surface, stem, level, country)]
+        candidates = known_places or [unresolved_place(surface, stem, level, country, region)]
         found.append(Mention(start, end, surface, candidates, hint=level))
         spans.append((start, end))
 
@@ -186,20 +191,24 @@ def _hangul(text: str, vocab: Vocabulary, add: Any) -> None:
                 break
 
 
-def _stated_country(text: str, start: int, end: int, known: list[Mention]) -> str | None:
+def _stated_country(
+    text: str, start: int, end: int, known: list[Mention]
+) -> tuple[str, Place | None] | None:
     """The country named right before ("일본 미야자키현", "老挝凯山丰威汉市") or right after
-    ("Kisii County, Kenya"), else the country of a place named right before it."""
+    ("Kisii County, Kenya"), else the country of a place named right before it ("경기도 파주시",
+    "도쿄 스미다구"), with that place when it is a region the unresolved one lies in."""
+    latin = text[start:end].isascii()
     for m in known:
         gap_before = text[m.end : start]
         gap_after = text[end : m.start]
         if m.end <= start and len(gap_before) <= 3 and re.fullmatch(r"[\s'’s,]*", gap_before):
             if m.country:
-                return m.country
-            if m.candidates and m.candidates[0].level == "province":
-                return m.candidates[0].country  # "충북 보은군", "Gyeonggi's Gapyeong County"
-        latin = text[start:end].isascii()
+                return m.country, None
+            if m.candidates:
+                place = m.candidates[0]
+                return place.country, place if place.level == "province" else None
         if latin and m.country and m.start >= end and re.fullmatch(r"\s*,\s*|\s+in\s+", gap_after):
-            return m.country
+            return m.country, None
     return None
 
 
