@@ -20,8 +20,10 @@ from anyascii import anyascii
 from crawler.understanding.gazetteer import Mention, Place, gazetteer
 
 UNRESOLVED = "unresolved:"
-_HANGUL = "가-힣"
-_HAN = "\u3400-\u9fff\uf900-\ufaff"
+_HAN_RUN = re.compile("[\u3400-\u9fff\uf900-\ufaff]+")
+_HANGUL_RUN = re.compile("[가-힣]+")
+_GAP_BEFORE = re.compile(r"[\s'’s,]*")
+_GAP_AFTER = re.compile(r"\s*,\s*|\s+in\s+")
 # Words that start a capitalised run but are not names.
 _NOT_NAMES = re.compile(
     r"^(?:The|A|An|This|That|These|Its|Their|His|Her|Our|In|On|At|Of|And|With|For|From|By|To|As|"
@@ -144,7 +146,7 @@ def open_mentions(text: str, known: list[Mention], unresolved: bool = True) -> l
 
 
 def _han(text: str, vocab: Vocabulary, add: Any, ends: set[int]) -> None:
-    for m in re.finditer(f"[{_HAN}]+", text):
+    for m in _HAN_RUN.finditer(text):
         run, base = m.group(), m.start()
         stops = {k for k in range(len(run) + 1) if base + k in ends or _han_boundary(run, k, vocab)}
         i = 2
@@ -178,7 +180,7 @@ def _han_boundary(run: str, start: int, vocab: Vocabulary) -> bool:
 
 
 def _hangul(text: str, vocab: Vocabulary, add: Any) -> None:
-    for m in re.finditer(f"[{_HANGUL}]+", text):
+    for m in _HANGUL_RUN.finditer(text):
         word = m.group()
         for particle in vocab.hangul_particles:
             if word.endswith(particle) and len(word) > len(particle) + 2:
@@ -201,13 +203,13 @@ def _stated_country(
     for m in known:
         gap_before = text[m.end : start]
         gap_after = text[end : m.start]
-        if m.end <= start and len(gap_before) <= 3 and re.fullmatch(r"[\s'’s,]*", gap_before):
+        if m.end <= start and len(gap_before) <= 3 and _GAP_BEFORE.fullmatch(gap_before):
             if m.country:
                 return m.country, None
             if m.candidates:
                 place = m.candidates[0]
                 return place.country, place if place.level == "province" else None
-        if latin and m.country and m.start >= end and re.fullmatch(r"\s*,\s*|\s+in\s+", gap_after):
+        if latin and m.country and m.start >= end and _GAP_AFTER.fullmatch(gap_after):
             return m.country, None
     return None
 

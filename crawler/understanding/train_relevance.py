@@ -40,7 +40,7 @@ def fit(texts: list[str], labels: list[int]) -> tuple[np.ndarray, float]:
     from sklearn.linear_model import LogisticRegression
 
     model = LogisticRegression(C=C, solver="liblinear", class_weight="balanced")
-    model.fit(relevance.vectorizer().transform(texts), labels)
+    model.fit(relevance.matrix(texts), labels)
     return model.coef_[0], float(model.intercept_[0])
 
 
