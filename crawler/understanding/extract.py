@@ -340,10 +340,10 @@ def _drop_locators(sentence: Sentence) -> None:
             others = {p.level for p in places if p.country != outer.country}
             if not others:
                 continue
-            if inner.level in others:
-                drop.add(outer.id)
-            elif outer.level in others:
+            if outer.level in others and inner.level not in others:
                 drop.add(inner.id)
+            else:
+                drop.add(outer.id)  # the more specific place is the partner
     if drop:
         sentence.places = [p for p in places if p.id not in drop]
         for pid in drop:
