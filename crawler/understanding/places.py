@@ -22,6 +22,9 @@ from crawler.understanding.gazetteer import Mention, Place, gazetteer
 UNRESOLVED = "unresolved:"
 _HAN_RUN = re.compile("[\u3400-\u9fff\uf900-\ufaff]+")
 _HANGUL_RUN = re.compile("[가-힣]+")
+_HANGUL_SPACED = re.compile(
+    r"([가-힣]{2,6}) (시|군|현|주)(?:과의|와의|에서|으로|과|와|의|은|는|이|가|을|를|에|로|측|및)?(?![가-힣])"
+)
 _GAP_BEFORE = re.compile(r"[\s'’s,]*")
 _GAP_AFTER = re.compile(r"\s*,\s*|\s+in\s+")
 # Words that start a capitalised run but are not names.
@@ -119,7 +122,7 @@ def open_mentions(text: str, known: list[Mention], unresolved: bool = True) -> l
         surface = text[start:end]
         if any(surface.endswith(w) or w in stem for w in vocab.common):
             return
-        stated = _stated_country(text, start, end, known)
+        stated = _stated_country(text, start, end, known, level)
         country, region = stated if stated else (None, None)
         if country is None and not any(m.country and m.country != "KR" for m in known):
             country = vocab.home_suffix.get(_suffix_of(surface, vocab))
@@ -141,7 +144,7 @@ def open_mentions(text: str, known: list[Mention], unresolved: bool = True) -> l
             if not _NOT_NAMES.match(name.split()[0]) and not _common_english(name):
                 add(m.start(1), m.start(1) + len(name), name, "city")
     _han(text, vocab, add, {m.end for m in known})
-    _hangul(text, vocab, add)
+    _hangul(text, vocab, add, known)
     return sorted(found, key=lambda x: x.start)
 
 
@@ -179,22 +182,30 @@ def _han_boundary(run: str, start: int, vocab: Vocabulary) -> bool:
     )
 
 
-def _hangul(text: str, vocab: Vocabulary, add: Any) -> None:
+def _hangul(text: str, vocab: Vocabulary, add: Any, known: list[Mention]) -> None:
+    cities_before = {m.end + 1 for m in known if m.candidates and m.candidates[0].level == "city"}
     for m in _HANGUL_RUN.finditer(text):
         word = m.group()
         for particle in vocab.hangul_particles:
-            if word.endswith(particle) and len(word) > len(particle) + 2:
+            if word.endswith(particle) and len(word) > len(particle) + 1:
                 word = word[: -len(particle)]
                 break
         for suffix, level in vocab.hangul_suffixes:
             stem = word[: -len(suffix)]
-            if word.endswith(suffix) and 2 <= len(stem) <= 6:
+            # "울산 동구": a one-syllable district right after its city.
+            shortest = 1 if m.start() in cities_before and level in {"district", "county"} else 2
+            if word.endswith(suffix) and shortest <= len(stem) <= 6:
                 add(m.start(), m.start() + len(word), stem, level)
                 break
+    # "일본 후지에다 시와": the suffix written apart, after a stated country.
+    for m in _HANGUL_SPACED.finditer(text):
+        level = dict(vocab.hangul_suffixes)[m.group(2)]
+        if _stated_country(text, m.start(), m.end(), known, level) is not None:
+            add(m.start(), m.end(2), m.group(1), level)
 
 
 def _stated_country(
-    text: str, start: int, end: int, known: list[Mention]
+    text: str, start: int, end: int, known: list[Mention], level: str = "city"
 ) -> tuple[str, Place | None] | None:
     """The country named right before ("일본 미야자키현", "老挝凯山丰威汉市") or right after
     ("Kisii County, Kenya"), else the country of a place named right before it ("경기도 파주시",
@@ -208,7 +219,10 @@ def _stated_country(
                 return m.country, None
             if m.candidates:
                 place = m.candidates[0]
-                return place.country, place if place.level == "province" else None
+                holds = place.level == "province" or (
+                    place.level == "city" and level in {"district", "county"}
+                )
+                return place.country, place if holds else None
         if latin and m.country and m.start >= end and _GAP_AFTER.fullmatch(gap_after):
             return m.country, None
     return None
