@@ -86,6 +86,10 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
     for key, case in corpus:
         groups[key.split("-")[0]].append((key, case))
     groups["all"] = corpus
+    # One page whose text is a single 48 KB paragraph without full stops: must stay linear.
+    words = [w for _, c in corpus for p in c.get("body", []) for w in p.split()]
+    huge = " ".join(words * (1 + 48_000 // max(1, len(" ".join(words)))))[:48_000]
+    groups["one 48 KB paragraph"] = [("huge-1", {"title": "", "body": [huge]})]
 
     progress("understanding: building the gazetteer")
     understand(story_of(*corpus[0]))

@@ -418,6 +418,12 @@ def _change_entry(change: ChangeRecord, rows: _ChangeRows, config: FeedConfig) -
     if change.relation:
         categories.append(("relation:" + change.relation, config.tag("relation"), relation))
     categories += [(c, config.tag("country"), c) for c in (a.country, b.country)]
+    # A place the gazetteer lacks keeps the name the story gave it: say so to the reader.
+    categories += [
+        ("place:unresolved", config.tag("place"), f"{p.name}: not in the gazetteer")
+        for p in (a, b)
+        if p.id.startswith("place:")
+    ]
     event = rows.events.get(change.event_id) if change.event_id is not None else None
     if event is not None:
         categories.append(("event:" + event.kind, config.tag("event"), event.kind))

@@ -1,7 +1,13 @@
-"""Quality figures on a labelled corpus: ``python -m crawler.understanding.evaluate DIR``.
+"""Quality figures on a labelled corpus.
 
-Story F1 (is it a partnership story), pair precision and recall (unordered place-id pairs over
-all stories) and event accuracy (on the pairs found that are also labelled).
+    python -m crawler.understanding.evaluate DIR                      # tests/resources/corpus
+    python -m crawler.understanding.evaluate --jsonl PATH [--part tuning|frozen]
+
+Story F1 (is it a partnership story), pair precision and recall (unordered pairs over all
+stories) and event accuracy (on the pairs found that are also labelled). On the real-news JSONL
+the pairs are matched by place name and country (see ``realmatch``), figures are printed per
+language and per event, and the errors are listed for the tuning part only: the frozen part is
+for measuring, never for reading its mistakes.
 """
 
 from __future__ import annotations
@@ -18,6 +24,9 @@ import yaml
 
 from crawler.items import Story
 from crawler.understanding import understand
+from crawler.understanding.fingerprint import place_key
+from crawler.understanding.realcorpus import load_rows, part_rows, story_of_row
+from crawler.understanding.realmatch import EventCounts, describe, match_pairs
 
 
 @dataclass
@@ -30,6 +39,7 @@ class Figures:
     pairs_labelled: int = 0
     pairs_correct: int = 0
     events_correct: int = 0
+    crashes: int = 0
     mistakes: list[str] = field(default_factory=list)
 
     @property
@@ -55,6 +65,7 @@ class Figures:
             ("pair precision", f"{self.pair_precision:.3f}"),
             ("pair recall", f"{self.pair_recall:.3f}"),
             ("event accuracy", f"{self.event_accuracy:.3f}"),
+            ("crashes", f"{self.crashes}"),
         ]
         return "\n".join(["| measure | value |", "|---|---|", *(f"| {k} | {v} |" for k, v in rows)])
 
@@ -90,7 +101,10 @@ def evaluate(directory: Path) -> Figures:
         if expected != got:
             figures.mistakes.append(f"{key}: story {got} (expected {expected})")
         labelled = {frozenset((p["a"], p["b"])): p["event"] for p in case.get("pairs", [])}
-        found = {frozenset((p["a"]["id"], p["b"]["id"])): p["event"] for p in story.partnerships}
+        found = {
+            frozenset((place_key(p["a"]), place_key(p["b"]))): p["event"]
+            for p in story.partnerships
+        }
         figures.pairs_labelled += len(labelled)
         figures.pairs_found += len(found)
         for pair, event in found.items():
@@ -107,6 +121,75 @@ def evaluate(directory: Path) -> Figures:
     return figures
 
 
+@dataclass
+class RealFigures:
+    """Figures on the real-news corpus: overall, per language, per labelled event."""
+
+    overall: Figures = field(default_factory=Figures)
+    languages: dict[str, Figures] = field(default_factory=dict)
+    events: dict[str, EventCounts] = field(default_factory=dict)
+
+    def table(self) -> str:
+        head = "| part | stories | story F1 | pair P | pair R | event acc | crashes |"
+        rows = [head, "|---|---|---|---|---|---|---|"]
+        for name, f in [("all", self.overall), *sorted(self.languages.items())]:
+            rows.append(
+                f"| {name} | {f.stories} | {f.story_f1:.3f} | {f.pair_precision:.3f} | "
+                f"{f.pair_recall:.3f} | {f.event_accuracy:.3f} | {f.crashes} |"
+            )
+        rows += ["", "| event | labelled | found | event right |", "|---|---|---|---|"]
+        for name, e in sorted(self.events.items()):
+            rows.append(f"| {name} | {e.labelled} | {e.found} | {e.correct} |")
+        return "\n".join(rows)
+
+
+def evaluate_rows(rows: list[dict[str, Any]]) -> RealFigures:
+    """Score ``understand`` on real-news rows (``realcorpus`` format)."""
+    out = RealFigures()
+    for row in rows:
+        lang = out.languages.setdefault(row["lang"], Figures())
+        for figures in (out.overall, lang):
+            figures.stories += 1
+        try:
+            story = understand(story_of_row(row))
+        except Exception as exc:  # counted and shown, never hidden: a crash is a failure
+            for figures in (out.overall, lang):
+                figures.crashes += 1
+            out.overall.mistakes.append(f"{row['id']}: crash {exc!r}")
+            continue
+        expected = bool(row["is_partnership_story"])
+        got = bool(story.is_partnership_story)
+        gold = list(row["partnerships"])
+        found = list(story.partnerships) if got else []
+        matched, extra, missed = match_pairs(gold, found)
+        for figures in (out.overall, lang):
+            figures.tp += expected and got
+            figures.fp += got and not expected
+            figures.fn += expected and not got
+            figures.pairs_labelled += len(gold)
+            figures.pairs_found += len(found)
+            figures.pairs_correct += len(matched)
+            figures.events_correct += sum(g["event"] == f["event"] for g, f in matched)
+        for g in gold:
+            out.events.setdefault(g["event"], EventCounts()).labelled += 1
+        for g, f in matched:
+            counts = out.events[g["event"]]
+            counts.found += 1
+            counts.correct += g["event"] == f["event"]
+            counts.confusions[f["event"]] += 1
+        note = out.overall.mistakes
+        if expected != got:
+            note.append(f"{row['id']} [{row['lang']}]: story {got} (expected {expected})")
+        note += [f"{row['id']}: extra pair {describe(f)}" for f in extra]
+        note += [f"{row['id']}: missed pair {describe(g)}" for g in missed]
+        note += [
+            f"{row['id']}: event {f['event']} (expected {g['event']}) {describe(f)}"
+            for g, f in matched
+            if g["event"] != f["event"]
+        ]
+    return out
+
+
 def labels_table() -> str:
     """The relation and event labels as a Markdown table, from ``crawler.constants``."""
     from crawler.constants import EVENTS, RELATIONS
@@ -117,13 +200,28 @@ def labels_table() -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m crawler.understanding.evaluate", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m crawler.understanding.evaluate", description=__doc__
+    )
     parser.add_argument("corpus", type=Path, nargs="?", help="directory of labelled *.yaml stories")
     parser.add_argument("--labels", action="store_true", help="print the labels table and stop")
     parser.add_argument("-v", "--verbose", action="store_true", help="list every mistake")
+    parser.add_argument("--jsonl", type=Path, help="a real-news JSONL file (realcorpus format)")
+    parser.add_argument("--part", choices=["tuning", "frozen"], help="one part of the split")
     args = parser.parse_args(argv)
     if args.labels:
         print(labels_table())
+        return 0
+    if args.jsonl is not None:
+        if not args.jsonl.is_file():
+            print(f"evaluate: {args.jsonl} is not a file", file=sys.stderr)
+            return 2
+        real = evaluate_rows(list(part_rows(load_rows(args.jsonl), args.part)))
+        print(real.table())
+        if args.part == "tuning":
+            print("\n".join(real.overall.mistakes) or "no mistakes")
+        elif args.part is None:
+            print("(errors are listed for --part tuning only)")
         return 0
     if args.corpus is None or not args.corpus.is_dir():
         print(f"evaluate: {args.corpus} is not a directory", file=sys.stderr)

@@ -21,10 +21,12 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from crawler.items import Story
+from crawler.understanding import relevance
+from crawler.understanding.dates import dates_in
 from crawler.understanding.gazetteer import (
     LEVEL_DISTRICT,
     LEVEL_PROVINCE,
@@ -34,14 +36,10 @@ from crawler.understanding.gazetteer import (
     latin_key,
     prior,
 )
+from crawler.understanding.places import is_unresolved, open_mentions
 from crawler.understanding.rules import Rules, rules
+from crawler.understanding.sentences import story_paragraphs
 
-_SENTENCE_END = re.compile(
-    r"(?<=[.!?])[\"'”’)]?\s+(?=[\"'“‘(]?[A-Z0-9가-힣])|(?<=[。！？；])|(?<=다\.)\s*"
-)
-_ABBREVIATIONS = re.compile(
-    r"(?:\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Mr|Mrs|Ms|Dr|St|No|Gov|Rep|Sen|Prof|Lt|Gen|Co|Corp|Inc|vs)\.|\b[A-Z]\.)$"
-)
 _QUALIFIER_GAP = re.compile(
     r"^(?:\s*,\s*|\s+in\s+|\s+of\s+|\s*['’]s\s+|\s+|)"
     r"(?:(?:the\s+)?(?:(?:north|south|east|west|central|northeast|northwest|southeast|southwest)"
@@ -71,6 +69,8 @@ _FUTURE_AFTER = re.compile(r"^[^.。]{0,12}(?:예정|계획|추진|準備|准备
 _INTENT = re.compile(r"\bletters?\s+of\s+intent\b|\bLOI\b|意向书|意向書|의향서", re.I)
 _DIPLOMATIC = re.compile(r"diplomatic|建交|수교", re.I)
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)(?!\s*(?:[-–~至到]|to\s)\s*(?:19|20)?\d{2})")
+# Share of the rules' confidence in the story verdict; the rest is the relevance model's.
+RULES_WEIGHT = 0.5
 _EVENT_ORDER = [
     "terminated",
     "suspended",
@@ -92,17 +92,6 @@ class Sentence:
     place_positions: dict[str, int] = field(default_factory=dict)
     relations: list[tuple[str, int]] = field(default_factory=list)  # (relation, position)
     refers_to_pair: bool = False
-
-
-def split_sentences(paragraph: str) -> list[str]:
-    pieces = [p.strip() for p in _SENTENCE_END.split(paragraph) if p and p.strip()]
-    merged: list[str] = []
-    for piece in pieces:
-        if merged and _ABBREVIATIONS.search(merged[-1]):
-            merged[-1] = f"{merged[-1]} {piece}"
-        else:
-            merged.append(piece)
-    return merged
 
 
 # --- places --------------------------------------------------------------------------------
@@ -209,7 +198,9 @@ def _drop_unattested(
     out = []
     for s, m, p in choices:
         lonely = p.country not in _NEAR_COUNTRIES and p.country not in ctx.countries
-        if lonely and len(per_country[p.country]) == 1 and not m.hint:
+        # A town listed beside other places in a relation sentence is attested by that list.
+        listed = bool(s.relations) and len(s.mentions) >= 3
+        if lonely and not listed and len(per_country[p.country]) == 1 and not m.hint:
             if p.population < _UNATTESTED_MIN_POPULATION or p.level == LEVEL_PROVINCE:
                 continue
         out.append((s, m, p))
@@ -350,10 +341,10 @@ def _drop_locators(sentence: Sentence) -> None:
             others = {p.level for p in places if p.country != outer.country}
             if not others:
                 continue
-            if inner.level in others:
-                drop.add(outer.id)
-            elif outer.level in others:
+            if outer.level in others and inner.level not in others:
                 drop.add(inner.id)
+            else:
+                drop.add(outer.id)  # the more specific place is the partner
     if drop:
         sentence.places = [p for p in places if p.id not in drop]
         for pid in drop:
@@ -377,95 +368,6 @@ def _relations(text: str, r: Rules) -> list[tuple[str, int]]:
     return sorted(found, key=lambda x: x[1])
 
 
-# --- dates ---------------------------------------------------------------------------------
-_MONTHS = {
-    m: i + 1
-    for i, m in enumerate(
-        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
-    )
-}
-_DATE_PATTERNS = [
-    (re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b"), "ymd"),
-    (re.compile(r"(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]"), "ymd"),
-    (re.compile(r"(?<![\d年년])(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]"), "md"),
-    (re.compile(r"(?<![\d月월年년])(\d{1,2})\s*[日일](?![\w本])"), "d"),
-    (
-        re.compile(
-            r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?\b",
-            re.I,
-        ),
-        "Md",
-    ),
-    (
-        re.compile(
-            r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?(?:\s+(\d{4}))?\b",
-            re.I,
-        ),
-        "dM",
-    ),
-    (
-        re.compile(
-            r"\b(?:on|since|from|until|by)\s+the\s+(\d{1,2})(?:st|nd|rd|th)\b(?!\s+(?:anniversar|year|centur))",
-            re.I,
-        ),
-        "d",
-    ),
-]
-
-
-def _dates(text: str, story_date: date | None) -> list[tuple[int, date]]:
-    found: list[tuple[int, date]] = []
-    spans: list[tuple[int, int]] = []
-    for pattern, kind in _DATE_PATTERNS:
-        for m in pattern.finditer(text):
-            if any(s <= m.start() < e for s, e in spans):
-                continue
-            try:
-                day = _resolve_date(kind, m.groups(), story_date)
-            except ValueError:
-                day = None
-            if day is not None:
-                spans.append((m.start(), m.end()))
-                found.append((m.start(), day))
-    return found
-
-
-def _resolve_date(kind: str, groups: tuple[Any, ...], ref: date | None) -> date | None:
-    if kind == "ymd":
-        return date(int(groups[0]), int(groups[1]), int(groups[2]))
-    if ref is None:
-        return None
-    if kind == "d":
-        day = int(groups[0])
-        candidate = (
-            date(ref.year, ref.month, day) if day <= _month_len(ref.year, ref.month) else None
-        )
-        if candidate is None or candidate > ref:
-            prev = ref.replace(day=1) - timedelta(days=1)
-            candidate = date(prev.year, prev.month, min(day, _month_len(prev.year, prev.month)))
-        return candidate
-    if kind == "md":
-        month, day = int(groups[0]), int(groups[1])
-        year = None
-    elif kind == "Md":
-        month, day = _MONTHS[groups[0][:3].casefold()], int(groups[1])
-        year = int(groups[2]) if groups[2] else None
-    else:
-        day, month = int(groups[0]), _MONTHS[groups[1][:3].casefold()]
-        year = int(groups[2]) if groups[2] else None
-    if year is not None:
-        return date(year, month, day)
-    candidate = date(ref.year, month, day)
-    if candidate > ref + timedelta(days=1):
-        candidate = date(ref.year - 1, month, day)
-    return candidate
-
-
-def _month_len(year: int, month: int) -> int:
-    nxt = date(year + (month == 12), month % 12 + 1, 1)
-    return (nxt - timedelta(days=1)).day
-
-
 # --- the story -----------------------------------------------------------------------------
 @dataclass
 class _Pair:
@@ -485,22 +387,54 @@ def _pair_key(a: Place, b: Place) -> tuple[str, str]:
 
 
 def _sentences(story: Story) -> list[Sentence]:
-    out = [Sentence(story.title, 0, True)] if story.title else []
-    for paragraph in [*([story.subtitle] if story.subtitle else []), *story.body]:
-        for text in split_sentences(paragraph):
-            out.append(Sentence(text, len(out), False))
-    return out
+    paragraphs = [*([story.subtitle] if story.subtitle else []), *story.body]
+    return [
+        Sentence(text, i, is_title)
+        for i, (text, is_title) in enumerate(story_paragraphs(story.title, paragraphs))
+    ]
 
 
-def _pairs_in(sentence: Sentence) -> list[tuple[Place, Place]]:
+def _pairs_in(sentence: Sentence, subject: str | None = None) -> list[tuple[Place, Place]]:
+    """Pairs a relation sentence states: its two places, or for a list, the story's subject (else
+    the first place) with each place of another country; never the listed partners together."""
     places = sentence.places
     if len(places) < 2:
         return []
     if len(places) == 2:
         return [(places[0], places[1])]
-    anchor = places[0]
+    left, right = places[0::2], places[1::2]
+    if len(places) % 2 == 0 and len({p.country for p in left}) == 1:
+        if all(b.country != left[0].country for b in right):
+            return list(zip(left, right, strict=True))  # "A and B, C and D signed …"
+    anchor = next((p for p in places if p.id == subject), places[0])
+    places = [anchor, *(p for p in places if p is not anchor)]
     others = [p for p in places[1:] if p.country != anchor.country]
     return [(anchor, p) for p in others] if others else [(anchor, places[1])]
+
+
+def _subject(sentences: list[Sentence]) -> str | None:
+    """The place the story is about: named most, the title counting double."""
+    counts: Counter[str] = Counter()
+    for s in sentences:
+        for pid in s.place_positions:
+            counts[pid] += 2 if s.is_title else 1
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def _merge_unresolved(sentences: list[Sentence]) -> None:
+    """One unresolved place per surface name in a story: the form whose country is stated."""
+    best: dict[str, Place] = {}
+    for s in sentences:
+        for p in s.places:
+            if is_unresolved(p) and (p.local_name not in best or p.country):
+                best[p.local_name] = (
+                    best.get(p.local_name) if not p.country and p.local_name in best else p
+                )
+    for s in sentences:
+        for i, p in enumerate(s.places):
+            if is_unresolved(p) and best[p.local_name] is not p:
+                s.place_positions[best[p.local_name].id] = s.place_positions.pop(p.id, 0)
+                s.places[i] = best[p.local_name]
 
 
 def _nested(a: Place, b: Place) -> bool:
@@ -557,8 +491,17 @@ def analyse(story: Story) -> dict[str, Any]:
         s.mentions = sorted(
             s.mentions + _district_mentions(s.text, s.mentions), key=lambda m: m.start
         )
-        all_mentions.extend(s.mentions)
         s.relations = _relations(s.text, r)
+        s.mentions = sorted(
+            s.mentions
+            + [
+                m
+                for m in open_mentions(s.text, s.mentions, bool(s.relations or s.is_title))
+                if not (_is_organisation(s.text, m, r) or _is_person(s.text, m))
+            ],
+            key=lambda m: m.start,
+        )
+        all_mentions.extend(s.mentions)
         s.refers_to_pair = bool(r.pair_references.search(s.text))
     ctx = _context(all_mentions)
     choices: list[tuple[Sentence, Mention, Place]] = []
@@ -577,11 +520,13 @@ def analyse(story: Story) -> dict[str, Any]:
     for s in sentences:
         _mark_places(s, by_sentence.get(s.index, {}))
 
+    _merge_unresolved(sentences)
+    subject = _subject(sentences)
     pairs: dict[tuple[str, str], _Pair] = {}
     for s in sentences:
         if not s.relations:
             continue
-        for a, b in _pairs_in(s):
+        for a, b in _pairs_in(s, subject):
             if _nested(a, b):
                 continue
             pair = pairs.setdefault(_pair_key(a, b), _Pair(*sorted((a, b), key=lambda p: p.id)))
@@ -616,7 +561,7 @@ def analyse(story: Story) -> dict[str, Any]:
                 pair.sentences.append(s)
 
     partnerships = [_partnership(p, r, story_date) for p in pairs.values()]
-    partnerships.sort(key=lambda p: (p["a"]["id"], p["b"]["id"]))
+    partnerships.sort(key=lambda p: (p["a"]["id"] or "", p["b"]["id"] or ""))
     networks = _network_sizes(sentences, r, story_date, main)
     cue_sentences = sum(1 for s in sentences if s.relations)
     title_cue = bool(sentences and sentences[0].is_title and sentences[0].relations)
@@ -630,7 +575,19 @@ def analyse(story: Story) -> dict[str, Any]:
         + 0.5 * min(cue_sentences, 4)
     )
     is_story = bool(acting) or bool(networks) or (title_cue and bool(partnerships))
-    confidence = round(1 / (1 + math.exp(-score)), 2)
+    confidence = 1 / (1 + math.exp(-score))
+    if not is_story:
+        confidence = min(confidence, 0.49)
+    learned = relevance.probability(
+        relevance.story_text(
+            story.title, [*([story.subtitle] if story.subtitle else []), *story.body]
+        )
+    )
+    if learned is not None:
+        # The rules see places and pairs, the model sees wording: each covers the other's blind spot.
+        confidence = RULES_WEIGHT * confidence + (1 - RULES_WEIGHT) * learned
+        is_story = confidence >= 0.5
+    confidence = round(confidence, 2)
     if not is_story:
         partnerships = []
         confidence = min(confidence, 0.49)
@@ -644,15 +601,22 @@ def analyse(story: Story) -> dict[str, Any]:
     }
 
 
-def _present_match(text: str, patterns: list[re.Pattern[str]]) -> int | None:
+# An announced suspension or termination is the news ("she will suspend exchanges"); an
+# announced signing or anniversary is not yet.
+_ANNOUNCED_IS_NEWS = frozenset({"terminated", "suspended"})
+
+
+def _present_match(
+    text: str, patterns: list[re.Pattern[str]], announced: bool = False
+) -> int | None:
     """The first match that reports something done, not planned ("is expected to sign",
     "preparations for the anniversary", "체결할 예정")."""
     positions = []
     for pattern in patterns:
         for m in pattern.finditer(text):
-            if _FUTURE_BEFORE.search(text[max(0, m.start() - 60) : m.start()]):
+            if not announced and _FUTURE_BEFORE.search(text[max(0, m.start() - 60) : m.start()]):
                 continue
-            if _FUTURE_AFTER.match(text[m.end() :]):
+            if not announced and _FUTURE_AFTER.match(text[m.end() :]):
                 continue
             positions.append(m.start())
             break
@@ -696,7 +660,7 @@ def _partnership(pair: _Pair, r: Rules, story_date: date | None) -> dict[str, An
         anniversary = _anniversary_cue(text, events)
         past_year = _past_year(text, story_year)
         for event, patterns in r.events:
-            pos = _present_match(text, patterns)
+            pos = _present_match(text, patterns, event in _ANNOUNCED_IS_NEWS)
             if pos is None:
                 continue
             if event == "anniversary" and anniversary is None:
@@ -737,7 +701,7 @@ def _partnership(pair: _Pair, r: Rules, story_date: date | None) -> dict[str, An
     if event_date is None and event != "mentioned":
         # "On this day, the two signed …": the date is stated once, in the lede.
         for s in sentences:
-            near = [d for _, d in _dates(s.text, story_date) if _near(d, story_date)]
+            near = [d for _, d in dates_in(s.text, story_date) if _near(d, story_date)]
             if not s.is_title and near:
                 event_date = near[0]
                 break
@@ -752,8 +716,8 @@ def _partnership(pair: _Pair, r: Rules, story_date: date | None) -> dict[str, An
         else "other"
     )
     out = {
-        "a": gazetteer().place_dict(pair.a),
-        "b": gazetteer().place_dict(pair.b),
+        "a": place_dict(pair.a),
+        "b": place_dict(pair.b),
         "relation": relation,
         "event": event,
         "since_year": since,
@@ -814,7 +778,7 @@ def _anniversary_years(text: str, r: Rules) -> int | None:
 
 
 def _event_date(sentence: Sentence, cue_pos: int, story_date: date | None) -> date | None:
-    found = _dates(sentence.text, story_date)
+    found = dates_in(sentence.text, story_date)
     if not found:
         return None
     after = [d for pos, d in found if pos >= cue_pos]
@@ -855,7 +819,7 @@ def _network_sizes(
             continue
         out.append(
             {
-                "place": gazetteer().place_dict(place),
+                "place": place_dict(place),
                 "cities": cities,
                 "countries": countries,
                 "as_of": story_date.isoformat() if story_date else None,
@@ -863,6 +827,22 @@ def _network_sizes(
             }
         )
     return out
+
+
+def place_dict(place: Place) -> dict[str, Any]:
+    """The place as the pipelines pass it on; a place the gazetteer lacks has ``id: None``, its
+    surface form as ``local_name`` and ``unresolved: True``."""
+    if is_unresolved(place):
+        surface = place.local_name
+        name = surface if surface.isascii() else f"{place.name} ({surface})"
+        return {
+            **place.as_dict(),
+            "name": name,
+            "id": None,
+            "parent_name": None,
+            "unresolved": True,
+        }
+    return gazetteer().place_dict(place)
 
 
 def classify_story(story: Story) -> Story:

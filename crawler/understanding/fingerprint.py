@@ -191,12 +191,21 @@ class NearDuplicateIndex:
         return count
 
 
+def place_key(place: Mapping[str, Any]) -> str:
+    """A place's id, or for one the gazetteer lacks (``id: None``) its country and surface name."""
+    if place.get("id"):
+        return str(place["id"])
+    return (
+        f"unresolved:{place.get('country') or '?'}:{place.get('local_name') or place.get('name')}"
+    )
+
+
 def event_key(partnership: Mapping[str, Any]) -> str:
     """Deterministic id of the event a partnership dict reports: pair, event and its date."""
     return "|".join(
         [
-            partnership["a"]["id"],
-            partnership["b"]["id"],
+            place_key(partnership["a"]),
+            place_key(partnership["b"]),
             partnership["event"],
             partnership.get("event_date") or "undated",
         ]
@@ -221,7 +230,7 @@ class EventIndex:
         if not when:
             return own
         day = date.fromisoformat(when)
-        slot = (partnership["a"]["id"], partnership["b"]["id"], partnership["event"])
+        slot = (place_key(partnership["a"]), place_key(partnership["b"]), partnership["event"])
         known = self._seen.setdefault(slot, [])
         for seen_day, key in known:
             if abs((seen_day - day).days) <= self.window_days:

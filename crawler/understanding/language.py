@@ -77,7 +77,9 @@ def detect_story(paragraphs: Sequence[str]) -> tuple[str, list[str]]:
     # Simplified and traditional paragraphs in one story are one language, Chinese.
     zh = share.pop(ZH_HANS, 0.0) + share.pop(ZH_HANT, 0.0)
     if zh:
-        han_text = "".join(p for p, lang in zip(paragraphs, per_paragraph, strict=True) if lang.startswith("zh"))
+        han_text = "".join(
+            p for p, lang in zip(paragraphs, per_paragraph, strict=True) if lang.startswith("zh")
+        )
         share[chinese_variant(han_text)] = zh
     total = sum(share.values())
     ranked = share.most_common()

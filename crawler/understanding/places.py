@@ -1,0 +1,240 @@
+"""Open-vocabulary places: names the gazetteer lacks, recognised by their form in a sentence that
+states a relation ("Buan-gun", "凯山丰威汉市", "미야자키현", "twinned with Funhill").
+
+Such a place is kept with its surface form, the country the sentence states for it, and no id
+(``id: null`` downstream) rather than dropped or forced onto a wrong city. The vocabulary
+(suffixes, boundaries, particles, common words) is data: ``data/open_places.yaml``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+from anyascii import anyascii
+
+from crawler.understanding.gazetteer import Mention, Place, gazetteer
+
+UNRESOLVED = "unresolved:"
+_HAN_RUN = re.compile("[\u3400-\u9fff\uf900-\ufaff]+")
+_HANGUL_RUN = re.compile("[가-힣]+")
+_HANGUL_SPACED = re.compile(
+    r"([가-힣]{2,6}) (시|군|현|주)(?:과의|와의|에서|으로|과|와|의|은|는|이|가|을|를|에|로|측|및)?(?![가-힣])"
+)
+_GAP_BEFORE = re.compile(r"[\s'’s,]*")
+_GAP_AFTER = re.compile(r"\s*,\s*|\s+in\s+")
+# Words that start a capitalised run but are not names.
+_NOT_NAMES = re.compile(
+    r"^(?:The|A|An|This|That|These|Its|Their|His|Her|Our|In|On|At|Of|And|With|For|From|By|To|As|"
+    r"Mayor|Governor|President|Minister|Chairman|Secretary|Ambassador|Deputy|Vice|Mr|Mrs|Ms|Dr|"
+    r"City|County|District|Province|State|Sister|Twin|Friendship|Friendly|Agreement|Council|"
+    r"January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)$"
+)
+_LATIN_NEAR_RELATION = re.compile(
+    r"(?:\b(?:sister|twin|friendship|partner)[\w\s-]{0,30}?\b(?:with|of|to|in)|\btwinned\s+with)"
+    r"\s+(?:the\s+)?(?:(?:city|town|county|district|province|region|prefecture)\s+of\s+)?"
+    r"((?:[A-Z][\w'’.-]+)(?:\s+(?:[A-Z][\w'’.-]+|de|do|del|la|le|upon|on)){0,3})",
+)
+_LATIN_OWNER = re.compile(
+    r"\b([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2})['’]s\s+(?:\w+\s+){0,2}(?:sister|twin|friendship|partner)"
+)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    latin_suffix: re.Pattern[str]
+    latin_levels: dict[str, str]
+    han_suffixes: list[tuple[str, str]]
+    han_boundaries: frozenset[str]
+    han_suffix_chars: frozenset[str]
+    han_not_after: frozenset[str]
+    hangul_suffixes: list[tuple[str, str]]
+    hangul_particles: list[str]
+    common: frozenset[str]
+    home_suffix: dict[str, str]
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> Vocabulary:
+    text = resources.files("crawler.understanding").joinpath("data/open_places.yaml")
+    data: dict[str, Any] = yaml.safe_load(text.read_text("utf-8"))
+    levels = {k.casefold(): v for k, v in data["latin_suffixes"].items()}
+    words = "|".join(sorted(map(re.escape, data["latin_suffixes"]), key=len, reverse=True))
+    latin = re.compile(
+        rf"\b((?:[A-Z][\w'’]+[\s-]){{0,2}}[A-Z][\w'’]+)[\s-]((?i:{words}))\b(?![\s-][A-Z])"
+    )
+    by_length = lambda table: sorted(table.items(), key=lambda kv: -len(kv[0]))  # noqa: E731
+    return Vocabulary(
+        latin_suffix=latin,
+        latin_levels=levels,
+        han_suffixes=by_length(data["han_suffixes"]),
+        han_boundaries=frozenset(data["han_boundaries"]),
+        han_suffix_chars=frozenset("".join(data["han_suffixes"])),
+        han_not_after=frozenset(data["han_not_after"]),
+        hangul_suffixes=by_length(data["hangul_suffixes"]),
+        hangul_particles=sorted(data["hangul_particles"], key=len, reverse=True),
+        common=frozenset(w for words in data["common_words"].values() for w in words),
+        home_suffix=dict(data["home_suffixes"]),
+    )
+
+
+def romanized(surface: str) -> str:
+    """A readable Latin form of a CJK surface name ("富阳" -> "Fuyang"); Latin names as they are."""
+    if surface.isascii():
+        return surface
+    return " ".join(part.capitalize() for part in anyascii(surface).split()) or surface
+
+
+def unresolved_place(
+    surface: str, stem: str, level: str, country: str | None, region: Place | None = None
+) -> Place:
+    name = romanized(stem)
+    return Place(
+        parent=region.id if region else None,
+        admin1=region.admin1 if region else None,
+        id=f"{UNRESOLVED}{country or '?'}:{surface}",
+        name=name,
+        local_name=surface,
+        country=country or "",
+        level=level if level in {"city", "county", "district", "province"} else "city",
+    )
+
+
+def is_unresolved(place: Place) -> bool:
+    return place.id.startswith(UNRESOLVED)
+
+
+def open_mentions(text: str, known: list[Mention], unresolved: bool = True) -> list[Mention]:
+    """Place-shaped names in ``text`` that overlap none of the ``known`` mentions; without
+    ``unresolved``, only those a gazetteer name resolves ("소로카바시" in any sentence)."""
+    vocab = vocabulary()
+    spans = [(m.start, m.end) for m in known]
+    found: list[Mention] = []
+
+    def add(start: int, end: int, stem: str, level: str) -> None:
+        if end - start < 2 or any(s < end and start < e for s, e in spans):
+            return
+        surface = text[start:end]
+        if any(surface.endswith(w) or w in stem for w in vocab.common):
+            return
+        stated = _stated_country(text, start, end, known, level)
+        country, region = stated if stated else (None, None)
+        if country is None and not any(m.country and m.country != "KR" for m in known):
+            country = vocab.home_suffix.get(_suffix_of(surface, vocab))
+        known_places = [
+            p for p in gazetteer().lookup_open(stem) if country is None or p.country == country
+        ]
+        if not known_places and not unresolved:
+            return
+        candidates = known_places or [unresolved_place(surface, stem, level, country, region)]
+        found.append(Mention(start, end, surface, candidates, hint=level))
+        spans.append((start, end))
+
+    for m in vocab.latin_suffix.finditer(text):
+        if not _NOT_NAMES.match(m.group(1).split()[0]):
+            add(m.start(), m.end(), m.group(1), vocab.latin_levels[m.group(2).casefold()])
+    for pattern in (_LATIN_NEAR_RELATION, _LATIN_OWNER):
+        for m in pattern.finditer(text):
+            name = m.group(1).rstrip(".")
+            if not _NOT_NAMES.match(name.split()[0]) and not _common_english(name):
+                add(m.start(1), m.start(1) + len(name), name, "city")
+    _han(text, vocab, add, {m.end for m in known})
+    _hangul(text, vocab, add, known)
+    return sorted(found, key=lambda x: x.start)
+
+
+def _han(text: str, vocab: Vocabulary, add: Any, ends: set[int]) -> None:
+    for m in _HAN_RUN.finditer(text):
+        run, base = m.group(), m.start()
+        stops = {k for k in range(len(run) + 1) if base + k in ends or _han_boundary(run, k, vocab)}
+        i = 2
+        while i < len(run):
+            hit = next(
+                ((sfx, lvl) for sfx, lvl in vocab.han_suffixes if run.startswith(sfx, i)), None
+            )
+            if hit is None:
+                i += 1
+                continue
+            end = i + len(hit[0])
+            # 市长, 县委: a title or an office, not a place.
+            if run[end : end + 1] not in vocab.han_not_after:
+                # The name must start where a word can: after a boundary or a named place.
+                start = max((k for k in stops if k <= i), default=0)
+                if 2 <= i - start <= 5:
+                    add(base + start, base + end, run[start:i], hit[1])
+            i = end
+
+
+def _suffix_of(surface: str, vocab: Vocabulary) -> str:
+    return next((sfx for sfx, _ in vocab.hangul_suffixes if surface.endswith(sfx)), "")
+
+
+def _han_boundary(run: str, start: int, vocab: Vocabulary) -> bool:
+    return (
+        start == 0
+        or run[start - 1] in vocab.han_boundaries
+        or run[start - 1] in vocab.han_suffix_chars
+    )
+
+
+def _hangul(text: str, vocab: Vocabulary, add: Any, known: list[Mention]) -> None:
+    cities_before = {m.end + 1 for m in known if m.candidates and m.candidates[0].level == "city"}
+    for m in _HANGUL_RUN.finditer(text):
+        word = m.group()
+        for particle in vocab.hangul_particles:
+            if word.endswith(particle) and len(word) > len(particle) + 1:
+                word = word[: -len(particle)]
+                break
+        for suffix, level in vocab.hangul_suffixes:
+            stem = word[: -len(suffix)]
+            # "울산 동구": a one-syllable district right after its city.
+            shortest = 1 if m.start() in cities_before and level in {"district", "county"} else 2
+            if word.endswith(suffix) and shortest <= len(stem) <= 6:
+                add(m.start(), m.start() + len(word), stem, level)
+                break
+    # "일본 후지에다 시와": the suffix written apart, after a stated country.
+    for m in _HANGUL_SPACED.finditer(text):
+        level = dict(vocab.hangul_suffixes)[m.group(2)]
+        if _stated_country(text, m.start(), m.end(), known, level) is not None:
+            add(m.start(), m.end(2), m.group(1), level)
+
+
+def _stated_country(
+    text: str, start: int, end: int, known: list[Mention], level: str = "city"
+) -> tuple[str, Place | None] | None:
+    """The country named right before ("일본 미야자키현", "老挝凯山丰威汉市") or right after
+    ("Kisii County, Kenya"), else the country of a place named right before it ("경기도 파주시",
+    "도쿄 스미다구"), with that place when it is a region the unresolved one lies in."""
+    latin = text[start:end].isascii()
+    for m in known:
+        gap_before = text[m.end : start]
+        gap_after = text[end : m.start]
+        if m.end <= start and len(gap_before) <= 3 and _GAP_BEFORE.fullmatch(gap_before):
+            if m.country:
+                return m.country, None
+            if m.candidates:
+                place = m.candidates[0]
+                holds = place.level == "province" or (
+                    place.level == "city" and level in {"district", "county"}
+                )
+                return place.country, place if holds else None
+        if latin and m.country and m.start >= end and _GAP_AFTER.fullmatch(gap_after):
+            return m.country, None
+    return None
+
+
+@lru_cache(maxsize=1)
+def _english_frequencies() -> dict[str, float]:
+    from wordfreq import get_frequency_dict
+
+    return get_frequency_dict("en")
+
+
+def _common_english(name: str) -> bool:
+    """A word most English text uses ("League", "International") is not a town's name."""
+    return all(_english_frequencies().get(w.casefold(), 0.0) > 3e-5 for w in name.split())

@@ -1,0 +1,62 @@
+"""Sentences of a story, bounded so that understanding stays linear in the story's length.
+
+Per-sentence steps compare mentions with mentions and look around each one, so their cost grows
+with the square of a sentence's length; a page whose text comes as one huge paragraph without
+full stops (a table, a list of links) must not make that quadratic in the page. So a sentence is
+cut into pieces of at most ``MAX_SENTENCE_CHARS`` at a space or comma, and only the first
+``MAX_STORY_CHARS`` of a story are read: a news story states its pairs long before that.
+"""
+
+from __future__ import annotations
+
+import re
+
+MAX_SENTENCE_CHARS = 600
+MAX_STORY_CHARS = 40_000
+
+_SENTENCE_END = re.compile(
+    r"(?<=[.!?])[\"'”’)]?\s+(?=[\"'“‘(]?[A-Z0-9가-힣])|(?<=[。！？；])|(?<=다\.)\s*"
+)
+_ABBREVIATIONS = re.compile(
+    r"(?:\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Mr|Mrs|Ms|Dr|St|No|Gov|Rep|Sen|Prof|Lt|Gen|Co|Corp|Inc|vs|est|approx|ca|Ft|Mt)\.|\b[A-Z]\.)$"
+)
+_BREAK = re.compile(r"[\s,，、;；]")
+
+
+def split_sentences(paragraph: str) -> list[str]:
+    """Sentences of a paragraph, none longer than ``MAX_SENTENCE_CHARS``."""
+    pieces = [p.strip() for p in _SENTENCE_END.split(paragraph) if p and p.strip()]
+    merged: list[str] = []
+    for piece in pieces:
+        if merged and len(merged[-1]) < MAX_SENTENCE_CHARS and _ABBREVIATIONS.search(merged[-1]):
+            merged[-1] = f"{merged[-1]} {piece}"
+        else:
+            merged.append(piece)
+    return [chunk for sentence in merged for chunk in _chunks(sentence)]
+
+
+def _chunks(sentence: str) -> list[str]:
+    out: list[str] = []
+    while len(sentence) > MAX_SENTENCE_CHARS:
+        window = sentence[: MAX_SENTENCE_CHARS + 1]
+        cuts = [m.end() for m in _BREAK.finditer(window, MAX_SENTENCE_CHARS // 2)]
+        cut = cuts[-1] if cuts else MAX_SENTENCE_CHARS
+        out.append(sentence[:cut].strip())
+        sentence = sentence[cut:].strip()
+    if sentence:
+        out.append(sentence)
+    return out
+
+
+def story_paragraphs(title: str | None, paragraphs: list[str]) -> list[tuple[str, bool]]:
+    """(sentence, is_title) for the title and the paragraphs, within ``MAX_STORY_CHARS``."""
+    title = (title or "")[:MAX_SENTENCE_CHARS]
+    out: list[tuple[str, bool]] = [(title, True)] if title else []
+    budget = MAX_STORY_CHARS - len(title)
+    for paragraph in paragraphs:
+        if budget <= 0:
+            break
+        for text in split_sentences(paragraph[:budget]):
+            out.append((text, False))
+        budget -= len(paragraph)
+    return out

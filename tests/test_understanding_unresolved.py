@@ -1,0 +1,84 @@
+"""A place the gazetteer lacks: recognised by its form, kept with ``id: null`` and its surface
+name, and carried through the register into the feeds instead of being dropped."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import feedparser
+
+from crawler.understanding import understand
+from crawler.understanding.fingerprint import event_key
+from crawler.understanding.gazetteer import gazetteer
+from crawler.understanding.places import open_mentions
+from storage import StoryStore
+from storage.feeds import FeedConfig, build_feeds
+from tests.storeconf import *  # noqa: F403
+from tests.storefactory import make_story
+
+FETCHED = datetime(2025, 6, 3, 1, 0, tzinfo=UTC)
+
+
+def _open(text: str) -> list[tuple[str, str | None, str]]:
+    found = open_mentions(text, gazetteer().find_mentions(text))
+    return [(m.text, m.candidates[0].country or None, m.hint or "") for m in found]
+
+
+def test_suffixed_names_are_places_and_the_stated_country_is_theirs() -> None:
+    assert ("미야자키현", "JP", "province") in _open("충북 보은군과 일본 미야자키현의 자매결연")
+    assert ("青松郡", "KR", "county") in _open("宿迁市与韩国青松郡缔结友好城市")
+    assert ("Zorbek County", None, "county") in _open("It twinned with Zorbek County in 2019.")
+
+
+def test_common_words_and_offices_are_not_places() -> None:
+    assert _open("두 도시는 자매도시 협약을 맺었다") == []
+    assert _open("两位市长出席了庆祝两市友好城市的活动") == []
+    assert _open("The League signed a sister city agreement") == []
+
+
+def test_a_name_next_to_a_relation_term_is_a_place() -> None:
+    assert [t for t, _, _ in _open("Brampton has a sister city relationship with Zorbekstad.")] == [
+        "Zorbekstad"
+    ]
+
+
+def _story() -> object:
+    return make_story(
+        "asiae",
+        "2025060300001",
+        "Qingdao signs sister city agreement with Zorbek County",
+        [
+            "Qingdao signed a sister city agreement with Zorbek County, Kenya, on June 2.",
+            "The two cities will exchange students.",
+        ],
+        fetched=FETCHED,
+    )
+
+
+def test_the_pair_is_kept_with_a_null_id_and_the_surface_name() -> None:
+    story = understand(_story())
+    assert story.is_partnership_story
+    (pair,) = story.partnerships
+    unresolved = pair["a"] if pair["a"]["id"] is None else pair["b"]
+    assert (unresolved["id"], unresolved["local_name"], unresolved["country"]) == (
+        None,
+        "Zorbek County",
+        "KE",
+    )
+    assert unresolved["unresolved"] is True
+    assert "unresolved:KE:Zorbek County" in event_key(pair)
+
+
+def test_an_unresolved_pair_reaches_the_register_and_the_feed(
+    sqlite_store: StoryStore, tmp_path: Path
+) -> None:
+    story = understand(_story())
+    change = sqlite_store.record(story)
+    assert change.partnerships_new == 1
+    build_feeds(sqlite_store, tmp_path, FeedConfig(entries=50))
+    feed = feedparser.parse((tmp_path / "partnerships.atom").read_bytes())
+    (entry,) = feed.entries
+    assert "Zorbek County (KE)" in entry.title and "Qingdao (CN)" in entry.title
+    marks = [t for t in entry.tags if t.term == "place:unresolved"]
+    assert [t.label for t in marks] == ["Zorbek County: not in the gazetteer"]
