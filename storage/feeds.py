@@ -317,7 +317,8 @@ def feed_specs(session: Session, site_name: Any = None) -> list[FeedSpec]:
         )
         .order_by(PlaceRecord.slug)
     ).all()
-    for country in sorted({p.country for p in places}):
+    # An unresolved place may have no country: it has a city feed but no country feed.
+    for country in sorted({p.country for p in places if p.country}):
         specs.append(
             FeedSpec(
                 f"countries/{country.lower()}.atom",
@@ -330,7 +331,7 @@ def feed_specs(session: Session, site_name: Any = None) -> list[FeedSpec]:
         specs.append(
             FeedSpec(
                 f"cities/{place.slug}.atom",
-                f"Partnerships of {place.name} ({place.country})",
+                f"Partnerships of {place.name}" + (f" ({place.country})" if place.country else ""),
                 "changes",
                 place=place.id,
             )
@@ -746,7 +747,8 @@ def _dirty_feeds(session: Session, watermark: int, top: int) -> dict[str, set[in
             mark("partnerships.atom", change.id)
             for place_id in (p.place_a_id, p.place_b_id):
                 place = session.get_one(PlaceRecord, place_id)
-                mark(f"countries/{place.country.lower()}.atom", change.id)
+                if place.country:
+                    mark(f"countries/{place.country.lower()}.atom", change.id)
                 mark(f"cities/{place.slug}.atom", change.id)
         if version_id is not None:
             version = session.get_one(StoryVersion, version_id)
