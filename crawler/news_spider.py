@@ -22,6 +22,7 @@ from scrapy_playwright.page import PageMethod
 
 from crawler.items import RawPage, Story
 from crawler.parsing import ArticleParser, ParserProxy
+from storage.repository import SeenAgain, raw_hash
 
 # max-age=0 makes the HTTP cache revalidate (If-None-Match, If-Modified-Since) on every visit;
 # "no-cache" would skip the validators and refetch whole pages.
@@ -56,6 +57,7 @@ class NewsSpider(scrapy.Spider):
         self.since: date | None = date.fromisoformat(since) if since else None
         self.one_url = url
         self.known_urls: set[str] = set()
+        self.known_pages: dict[str, tuple[str, str]] = {}
         self.requested: set[str] = set()
         self.failed: list[tuple[str, str]] = []
 
@@ -81,6 +83,10 @@ class NewsSpider(scrapy.Spider):
         loader = self.settings.get("SISTERCITY_KNOWN_URLS")
         if loader:
             self.known_urls = set(load_object(loader)(self.settings, self.name))
+        pages_loader = self.settings.get("SISTERCITY_KNOWN_PAGES")
+        # An export (-O stories.jsonl) wants every story it fetched, unchanged or not.
+        if pages_loader and not self.settings.getdict("FEEDS"):
+            self.known_pages = dict(load_object(pages_loader)(self.settings, self.name))
         if self.one_url:
             yield self.article_request(self.one_url)
             return
@@ -163,7 +169,22 @@ class NewsSpider(scrapy.Spider):
                 headers=REVALIDATE,
             )
             return
+        seen = self.seen_again(pages)
+        if seen is not None:
+            self.crawler.stats.inc_value("sistercity/seen_again")
+            yield seen
+            return
         yield self.build_story(pages)
+
+    def seen_again(self, pages: list[RawPage]) -> SeenAgain | None:
+        """The same bytes as the stored story, for the same parser: skip parse and pipelines."""
+        canonical = self.canonical_url(pages[0].url)
+        known = self.known_pages.get(canonical)
+        if known is None or known != (raw_hash(pages), self.article_parser().version_name()):
+            return None
+        return SeenAgain(
+            site=self.name, canonical_url=canonical, url=pages[0].url, fetched_at=datetime.now(UTC)
+        )
 
     def build_story(self, pages: list[RawPage]) -> Story:
         fields = self.article_parser().parse(pages)

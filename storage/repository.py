@@ -56,6 +56,18 @@ DERIVED_FIELDS = (
 UNDERSTANDING_FIELDS = DERIVED_FIELDS[:4]
 
 
+@dataclass(frozen=True, kw_only=True)
+class SeenAgain:
+    """A story fetched again with the bytes of its stored latest version, parsed by the same
+    parser version: nothing to parse or file, only the sighting (``last_seen``, the run's
+    unchanged count). The crawler sends it instead of the story to skip parse and pipelines."""
+
+    site: str
+    canonical_url: str
+    url: str
+    fetched_at: datetime
+
+
 class StoryRejected(ValueError):
     """The story cannot be filed as it is (missing URL, naive date…): recorded as an error."""
 
@@ -157,6 +169,9 @@ class StoryStore:
     # --- stories -------------------------------------------------------------------------
     def record(self, story: Any, run_id: int | None = None) -> Change:
         """File one story (a ``crawler.items.Story``) and apply its claims to the register."""
+        if isinstance(story, SeenAgain):
+            with self.session() as session:
+                return self._seen_again(session, story, run_id)
         try:
             self._validate(story)
         except StoryRejected as exc:
@@ -184,6 +199,9 @@ class StoryStore:
             with self.session() as session:
                 changes = []
                 for story in stories:
+                    if isinstance(story, SeenAgain):
+                        changes.append(self._seen_again(session, story, run_id))
+                        continue
                     try:
                         self._validate(story)
                     except StoryRejected as exc:
@@ -206,6 +224,40 @@ class StoryStore:
             reason = f"{type(exc).__name__}: {exc}"
             self.record_error(run_id, getattr(story, "url", "") or "", reason, story.site)
             return Change(kind=ERROR, story_key=getattr(story, "story_id", "") or "", reason=reason)
+
+    def _seen_again(self, session: Session, seen: SeenAgain, run_id: int | None) -> Change:
+        _aware(seen.fetched_at, "fetched_at")
+        row = session.scalars(
+            select(StoryRecord).where(
+                StoryRecord.site == seen.site, StoryRecord.canonical_url == seen.canonical_url
+            )
+        ).one_or_none()
+        if row is None:
+            raise StoryRejected(f"{seen.canonical_url} was seen again but is not in the store")
+        row.last_seen = max(row.last_seen, seen.fetched_at)
+        change = Change(kind=UNCHANGED, story_key=row.key, version=row.latest_version)
+        if run_id is not None:
+            self._count(session, run_id, seen.site, change)
+        return change
+
+    def page_fingerprints(self, site: str) -> dict[str, tuple[str, str]]:
+        """canonical URL -> (raw hash, parser version) of each of ``site``'s latest versions:
+        what a fetched page must match to be filed as seen again without parsing."""
+        with self.sessions() as session:
+            rows = session.execute(
+                select(
+                    StoryRecord.canonical_url, StoryVersion.raw_hash, StoryVersion.parser_version
+                )
+                .join(
+                    StoryVersion,
+                    and_(
+                        StoryVersion.story_id == StoryRecord.id,
+                        StoryVersion.version == StoryRecord.latest_version,
+                    ),
+                )
+                .where(StoryRecord.site == site)
+            )
+            return {url: (rhash, parser) for url, rhash, parser in rows}
 
     def _reject(self, session: Session, story: Any, run_id: int | None, exc: Exception) -> Change:
         site = getattr(story, "site", None)

@@ -108,6 +108,10 @@ SISTERCITY_EVENT_WINDOW_DAYS = 7
 # Callable(settings, site) -> set of canonical URLs already stored; listing pages stop paging
 # when every story on a page is in it. None: every run pages as far as the listing goes.
 SISTERCITY_KNOWN_URLS = "storage.loaders.known_urls"
+# Callable(settings, site) -> {canonical URL: (raw hash, parser version)} of stored stories: a
+# page fetched again with the same bytes (a 304 or an identical 200) for the same parser is
+# filed as seen again without parsing or understanding. None: every page is parsed.
+SISTERCITY_KNOWN_PAGES = "storage.loaders.known_pages"
 
 # --- The store and the feeds (storage/) ----------------------------------------------------
 # Any SQLAlchemy URL; None: the SQLite file var/sistercity.db (or SISTERCITY_VAR_DIR).
