@@ -27,6 +27,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -220,6 +221,12 @@ def crawl(
                 "seconds": marks["closed"] - marks["first"],
                 "stored_new": stored,
                 "items": sum(int(s.get("item_scraped_count", 0)) for s in stats),
+                "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "cache_mb": sum(
+                    f.stat().st_size for f in (workdir / "httpcache").rglob("*") if f.is_file()
+                )
+                / 2**20,
+                "cache_files": sum(1 for f in (workdir / "httpcache").rglob("*") if f.is_file()),
             }
         )
     )
@@ -331,6 +338,8 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
             "1.00×",
             "—",
             "",
+            f"{bare['max_rss_mb']:.0f}",
+            "",
         ]
     ]
     for backend in args.backends.split(","):
@@ -345,6 +354,8 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
                 f"{pages_s / bare_rate:.3f}×",
                 r["stored_new"],
                 f"{r['rerun']['seconds']:.1f} s ({r['rerun']['seconds'] / r['seconds']:.0%})",
+                f"{r['max_rss_mb']:.0f}",
+                f"{r['cache_files']:,} files, {r['cache_mb']:.1f} MB",
             ]
         )
     text = table(
@@ -356,6 +367,8 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
             "vs bare",
             "stories stored new",
             "same crawl again (share of first)",
+            "peak RSS MB",
+            "HTTP cache",
         ],
         rows,
     )
