@@ -198,19 +198,24 @@ class StoryStore:
         try:
             with self.session() as session:
                 changes = []
+                counted: list[tuple[str, Change]] = []
                 for story in stories:
                     if isinstance(story, SeenAgain):
-                        changes.append(self._seen_again(session, story, run_id))
+                        changes.append(self._seen_again(session, story, None))
+                        counted.append((story.site, changes[-1]))
                         continue
                     try:
                         self._validate(story)
                     except StoryRejected as exc:
                         changes.append(self._reject(session, story, run_id, exc))
                         continue
-                    change = self._record(session, story, run_id)
-                    if run_id is not None:
-                        self._count(session, run_id, story.site, change)
-                    changes.append(change)
+                    changes.append(self._record(session, story, run_id))
+                    counted.append((story.site, changes[-1]))
+                if run_id is not None:
+                    # One update per site for the batch instead of one per story.
+                    for site in sorted({site for site, _ in counted}):
+                        mine = [c for s, c in counted if s == site]
+                        self._count(session, run_id, site, *mine)
                 return changes
         except Exception:  # noqa: BLE001 - whatever failed, filing one by one tells which
             logger.warning("A batch of %d stories failed; filing them one by one", len(stories))
@@ -701,20 +706,21 @@ class StoryStore:
             session.flush()
         return row
 
-    def _count(self, session: Session, run_id: int, site: str, change: Change) -> None:
+    def _count(self, session: Session, run_id: int, site: str, *changes: Change) -> None:
         row = self._site_run(session, run_id, site)
-        session.execute(
-            update(SiteRun)
-            .where(SiteRun.id == row.id)
-            .values(
-                {
-                    f"stories_{change.kind}": getattr(SiteRun, f"stories_{change.kind}") + 1,
-                    "partnerships_new": SiteRun.partnerships_new + change.partnerships_new,
-                    "partnerships_changed": SiteRun.partnerships_changed
-                    + change.partnerships_changed,
-                }
-            )
+        kinds: dict[str, int] = {}
+        for change in changes:
+            kinds[change.kind] = kinds.get(change.kind, 0) + 1
+        values: dict[str, Any] = {
+            f"stories_{kind}": getattr(SiteRun, f"stories_{kind}") + n for kind, n in kinds.items()
+        }
+        values["partnerships_new"] = SiteRun.partnerships_new + sum(
+            c.partnerships_new for c in changes
         )
+        values["partnerships_changed"] = SiteRun.partnerships_changed + sum(
+            c.partnerships_changed for c in changes
+        )
+        session.execute(update(SiteRun).where(SiteRun.id == row.id).values(values))
 
     def count_versions(self) -> int:
         with self.sessions() as session:
