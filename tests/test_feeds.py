@@ -311,3 +311,20 @@ def test_every_file_has_a_gzip_copy_for_the_server(
     assert {p.suffix for p in written} >= {".atom", ".html", ".opml"}
     for path in written:
         assert gzip.decompress(path.with_name(path.name + ".gz").read_bytes()) == path.read_bytes()
+
+
+def test_archive_pages_read_from_the_newest_end_match_a_full_build(
+    store: StoryStore, tmp_path: Path
+) -> None:
+    from benchmarks import synthetic
+
+    small = FeedConfig(entries=3)
+    incremental, full = tmp_path / "incremental", tmp_path / "full"
+    for n in range(40):
+        store.record(synthetic.story(n % 25, edition=1 + n // 25))
+        if n % 4 == 3:
+            build_feeds(store, incremental, small)
+    build_feeds(store, incremental, small)
+    build_feeds(store, full, small, full=True)
+    assert len(list(incremental.glob("partnerships-archive-*.atom"))) > 5
+    assert snapshot(incremental) == snapshot(full)
