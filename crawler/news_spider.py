@@ -80,6 +80,15 @@ class NewsSpider(scrapy.Spider):
         return list(configured or self.default_start_urls)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        self.load_known()
+        if self.one_url:
+            yield self.article_request(self.one_url)
+            return
+        for url in self.start_listing_urls():
+            yield self.listing_request(url)
+
+    def load_known(self) -> None:
+        """What the store already holds: URLs that stop paging, pages not parsed again."""
         loader = self.settings.get("SISTERCITY_KNOWN_URLS")
         if loader:
             self.known_urls = set(load_object(loader)(self.settings, self.name))
@@ -87,11 +96,6 @@ class NewsSpider(scrapy.Spider):
         # An export (-O stories.jsonl) wants every story it fetched, unchanged or not.
         if pages_loader and not self.settings.getdict("FEEDS"):
             self.known_pages = dict(load_object(pages_loader)(self.settings, self.name))
-        if self.one_url:
-            yield self.article_request(self.one_url)
-            return
-        for url in self.start_listing_urls():
-            yield self.listing_request(url)
 
     def listing_request(self, url: str) -> scrapy.Request:
         meta: dict[str, Any] = {}
