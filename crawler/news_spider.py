@@ -57,7 +57,7 @@ class NewsSpider(scrapy.Spider):
         self.since: date | None = date.fromisoformat(since) if since else None
         self.one_url = url
         self.known_urls: set[str] = set()
-        self.known_pages: dict[str, tuple[str, str]] = {}
+        self.known_pages: dict[str, tuple[str, str, int]] = {}
         self.requested: set[str] = set()
         self.failed: list[tuple[str, str]] = []
 
@@ -155,6 +155,13 @@ class NewsSpider(scrapy.Spider):
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         first = raw_page(response)
+        if self.known_pages:
+            # A story stored as this one page, byte for byte: not even its links are parsed.
+            seen = self.seen_again([first])
+            if seen is not None:
+                self.crawler.stats.inc_value("sistercity/seen_again")
+                yield seen
+                return
         rest = self.article_parser().continuation_urls(first)
         yield from self._next_page_or_story([first], rest)
 
@@ -184,7 +191,9 @@ class NewsSpider(scrapy.Spider):
         """The same bytes as the stored story, for the same parser: skip parse and pipelines."""
         canonical = self.canonical_url(pages[0].url)
         known = self.known_pages.get(canonical)
-        if known is None or known != (raw_hash(pages), self.article_parser().version_name()):
+        if known is None or known[2] != len(pages):
+            return None
+        if known[:2] != (raw_hash(pages), self.article_parser().version_name()):
             return None
         return SeenAgain(
             site=self.name, canonical_url=canonical, url=pages[0].url, fetched_at=datetime.now(UTC)

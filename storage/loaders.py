@@ -55,8 +55,8 @@ def known_urls(settings: Any, site: str) -> set[str]:
         return store.known_canonical_urls(site)
 
 
-def known_pages(settings: Any, site: str) -> dict[str, tuple[str, str]]:
-    """canonical URL -> (raw hash, parser version) of the ``site``'s stored stories: a page
+def known_pages(settings: Any, site: str) -> dict[str, tuple[str, str, int]]:
+    """canonical URL -> (raw hash, parser version, pages) of the ``site``'s stored stories: a page
     fetched again with the same bytes is not parsed again (``StoryStore.page_fingerprints``)."""
     url = db_url(settings)
     if not _exists(url):

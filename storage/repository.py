@@ -245,13 +245,16 @@ class StoryStore:
             self._count(session, run_id, seen.site, change)
         return change
 
-    def page_fingerprints(self, site: str) -> dict[str, tuple[str, str]]:
-        """canonical URL -> (raw hash, parser version) of each of ``site``'s latest versions:
-        what a fetched page must match to be filed as seen again without parsing."""
+    def page_fingerprints(self, site: str) -> dict[str, tuple[str, str, int]]:
+        """canonical URL -> (raw hash, parser version, number of pages) of each of ``site``'s
+        latest versions: what a fetch must match to be filed as seen again without parsing."""
         with self.sessions() as session:
             rows = session.execute(
                 select(
-                    StoryRecord.canonical_url, StoryVersion.raw_hash, StoryVersion.parser_version
+                    StoryRecord.canonical_url,
+                    StoryVersion.raw_hash,
+                    StoryVersion.parser_version,
+                    StoryVersion.pages,
                 )
                 .join(
                     StoryVersion,
@@ -262,7 +265,7 @@ class StoryStore:
                 )
                 .where(StoryRecord.site == site)
             )
-            return {url: (rhash, parser) for url, rhash, parser in rows}
+            return {url: (rhash, parser, len(pages)) for url, rhash, parser, pages in rows}
 
     def _reject(self, session: Session, story: Any, run_id: int | None, exc: Exception) -> Change:
         site = getattr(story, "site", None)
