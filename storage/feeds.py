@@ -679,8 +679,7 @@ def _dirty_feeds(session: Session, watermark: int, top: int) -> dict[str, set[in
 def _index_items(entries: Sequence[Entry]) -> list[list[str | None]]:
     """What index.html shows of an entry: [title, link or None, date]."""
     return [
-        [e.title, e.links[0][0] if e.links else None, e.updated.date().isoformat()]
-        for e in entries
+        [e.title, e.links[0][0] if e.links else None, e.updated.date().isoformat()] for e in entries
     ]
 
 
