@@ -34,6 +34,7 @@ from scrapy_playwright.page import PageMethod
 from crawler.budget import time_budget
 from crawler.items import RawPage, Story
 from crawler.parsing import ArticleParser, ParserProxy, absolute_url
+from storage.repository import SeenAgain, raw_hash
 
 # max-age=0 makes the HTTP cache revalidate (If-None-Match, If-Modified-Since) on every visit;
 # "no-cache" would skip the validators and refetch whole pages.
@@ -74,6 +75,7 @@ class NewsSpider(scrapy.Spider):
         self.requested: set[str] = set()  # canonical URLs of the stories asked for
         self.built: set[str] = set()  # ... of those that came out as stories
         self.failed_articles: set[str] = set()  # ... of those recorded as failures
+        self.known_pages: dict[str, tuple[str, str, int]] = {}
         self.failed: list[tuple[str, str]] = []
         self.queue: Any = None  # storage.loaders.RetryQueue when the store keeps one
         self.queued: dict[str, str] = {}  # canonical URL -> URL as queued
@@ -104,9 +106,7 @@ class NewsSpider(scrapy.Spider):
         return list(configured or self.default_start_urls)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        loader = self.settings.get("SISTERCITY_KNOWN_URLS")
-        if loader:
-            self.known_urls = set(load_object(loader)(self.settings, self.name))
+        self.load_known()
         queue = self.settings.get("SISTERCITY_RETRY_QUEUE")
         if queue:
             self.queue = load_object(queue)(self.settings, self.name)
@@ -141,6 +141,16 @@ class NewsSpider(scrapy.Spider):
             for url in self.queue.revisit(days, budget)
             if self.canonical_url(url) not in self.requested
         ]
+
+    def load_known(self) -> None:
+        """What the store already holds: URLs that stop paging, pages not parsed again."""
+        loader = self.settings.get("SISTERCITY_KNOWN_URLS")
+        if loader:
+            self.known_urls = set(load_object(loader)(self.settings, self.name))
+        pages_loader = self.settings.get("SISTERCITY_KNOWN_PAGES")
+        # An export (-O stories.jsonl) wants every story it fetched, unchanged or not.
+        if pages_loader and not self.settings.getdict("FEEDS"):
+            self.known_pages = dict(load_object(pages_loader)(self.settings, self.name))
 
     def listing_request(self, url: str, walk_past: bool = False) -> scrapy.Request:
         meta: dict[str, Any] = {"sistercity_url": url, "sistercity_walk_past": walk_past}
@@ -216,6 +226,13 @@ class NewsSpider(scrapy.Spider):
             self.record_failure(response.meta.get("sistercity_url", response.url), problem, ARTICLE)
             return
         first = raw_page(response)
+        if self.known_pages:
+            # A story stored as this one page, byte for byte: not even its links are parsed.
+            seen = self.seen_again([first])
+            if seen is not None:
+                self.crawler.stats.inc_value("sistercity/seen_again")
+                yield seen
+                return
         rest = self.article_parser().continuation_urls(first)
         yield from self._next_page_or_story([first], rest)
 
@@ -239,9 +256,36 @@ class NewsSpider(scrapy.Spider):
                 meta={"sistercity_url": pages[0].url},
             )
             return
+        seen = self.seen_again(pages)
+        if seen is not None:
+            self.crawler.stats.inc_value("sistercity/seen_again")
+            yield seen
+            return
         story = self.build_story(pages)
         if story is not None:
             yield story
+
+    def seen_again(self, pages: list[RawPage]) -> SeenAgain | None:
+        """The same bytes as the stored story, for the same parser: skip parse and pipelines."""
+        canonical = self.canonical_url(pages[0].url)
+        known = self.known_pages.get(canonical)
+        if known is None or known[2] != len(pages):
+            return None
+        if known[:2] != (raw_hash(pages), self.article_parser().version_name()):
+            return None
+        self.ended(pages[0].url)
+        return SeenAgain(
+            site=self.name, canonical_url=canonical, url=pages[0].url, fetched_at=datetime.now(UTC)
+        )
+
+    def ended(self, url: str) -> str:
+        """The story at ``url`` came out (as a story or seen again): accounted for and off the
+        retry queue. Returns its canonical URL."""
+        canonical = self.canonical_url(url)
+        self.built.add(canonical)
+        if self.queue is not None:
+            self.queue.done({url, canonical, self.queued.get(canonical, canonical)})
+        return canonical
 
     def build_story(self, pages: list[RawPage]) -> Story | None:
         # A page that breaks or stalls the parser is a failed fetch of that story, not a crash
@@ -255,10 +299,7 @@ class NewsSpider(scrapy.Spider):
             self.crawler.stats.inc_value("sistercity/parse_failed")
             self.record_failure(pages[0].url, reason, ARTICLE)
             return None
-        canonical = self.canonical_url(pages[0].url)
-        self.built.add(canonical)
-        if self.queue is not None:
-            self.queue.done({pages[0].url, canonical, self.queued.get(canonical, canonical)})
+        canonical = self.ended(pages[0].url)
         self.crawler.stats.inc_value(f"sistercity/extraction/{fields['extraction']}")
         if fields["extraction"] != "site":
             # Old layouts in a site's archive are normal and counted; the health check warns

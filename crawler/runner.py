@@ -81,7 +81,8 @@ class SiteResult:
 
     @property
     def items(self) -> int:
-        return self._count("item_scraped_count")
+        """Stories the crawl saw: scraped, or seen again unchanged (filed without parsing)."""
+        return self._count("item_scraped_count") + self._count("sistercity/seen_again")
 
     @property
     def errors(self) -> int:

@@ -14,6 +14,10 @@ lost; a killed crawl loses at most the uncommitted batch, and those stories are 
 store, so the next run fetches them again. Spiders of one process that use the same store share
 one writer (SQLite has one writer at a time anyway). ``SISTERCITY_STORE_BATCH_SIZE = 1`` files
 each story on the reactor thread as it comes, one transaction each.
+
+A ``SeenAgain`` (the spider fetched a stored story's page again with the same bytes) is filed
+as a sighting (``last_seen``, the run's unchanged count) and then dropped at DEBUG level, so
+it is counted but never exported.
 """
 
 from __future__ import annotations
@@ -26,13 +30,15 @@ from collections.abc import Callable
 from typing import Any
 
 from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
 from scrapy.settings import BaseSettings
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import defer, reactor, threads
+from twisted.python.failure import Failure
 
 from crawler.items import Story
 from storage.loaders import db_url
-from storage.repository import Change, StoreConfig, StoryStore
+from storage.repository import Change, SeenAgain, StoreConfig, StoryStore
 
 logger = logging.getLogger(__name__)
 
@@ -183,23 +189,33 @@ class StorePipeline:
         self.store = self.writer.store
 
     async def process_item(self, item: Any) -> Any:
-        if not isinstance(item, Story) or self.store is None:
+        if not isinstance(item, Story | SeenAgain) or self.store is None:
             return item
         if self.writer is None:
             change = self.store.record(item, run_id=self.run_id)
             queue_unusable(self.store, item, change)
             self._count(item, change)
+            if isinstance(item, SeenAgain):
+                raise self._seen(item)
             return item
         filed: defer.Deferred[Any] = defer.Deferred()
 
         def done(change: Change) -> None:
             self._count(item, change)
-            filed.callback(item)
+            if isinstance(item, SeenAgain):
+                filed.errback(Failure(self._seen(item)))
+            else:
+                filed.callback(item)
 
         self.writer.submit(item, done)
         return await maybe_deferred_to_future(filed)
 
-    def _count(self, item: Story, change: Change) -> None:
+    @staticmethod
+    def _seen(item: SeenAgain) -> DropItem:
+        """A sighting is filed, not exported: it leaves the pipeline here, quietly."""
+        return DropItem(f"seen again unchanged: {item.url}", log_level="DEBUG")
+
+    def _count(self, item: Story | SeenAgain, change: Change) -> None:
         self.stats.inc_value(f"sistercity/store/{change.kind}")
         if change.reparsed:
             self.stats.inc_value("sistercity/store/reparsed")

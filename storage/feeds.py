@@ -581,22 +581,59 @@ class _Builder:
             self.session.scalar(select(func.count()).select_from(_base_query(spec).subquery())) or 0
         )
 
+    def span(self, spec: FeedSpec) -> tuple[int, int]:
+        """(entries, newest seq) in one statement."""
+        rows = _base_query(spec).subquery()
+        total, top = self.session.execute(
+            select(func.count(), func.coalesce(func.max(rows.c[0]), 0))
+        ).one()
+        return int(total or 0), int(top or 0)
+
     def ids(
-        self, spec: FeedSpec, *, newest: int | None = None, page: int | None = None
+        self,
+        spec: FeedSpec,
+        *,
+        newest: int | None = None,
+        page: int | None = None,
+        span: tuple[int, int] | None = None,
     ) -> list[int]:
         seq = _seq_column(spec)
         if newest is not None:
             return list(self.session.scalars(_base_query(spec).order_by(seq.desc()).limit(newest)))
         assert page is not None
         n = self.config.entries
-        return list(
-            self.session.scalars(_base_query(spec).order_by(seq).offset((page - 1) * n).limit(n))
-        )
+        start = (page - 1) * n
+        if span is not None and span[0] - (start + n) < start:
+            # A page nearer the newest end is read from that end: the pages a rebuild rewrites
+            # are the newest, and an OFFSET from the oldest walks the whole history to them.
+            # Bounded by the newest seq counted, so rows filed meanwhile shift nothing.
+            total, top = span
+            skip = max(0, total - (start + n))
+            rows = self.session.scalars(
+                _base_query(spec)
+                .where(seq <= top)
+                .order_by(seq.desc())
+                .offset(skip)
+                .limit(min(n, total - start))
+            )
+            return list(reversed(list(rows)))
+        return list(self.session.scalars(_base_query(spec).order_by(seq).offset(start).limit(n)))
 
-    def page_of(self, spec: FeedSpec, seq_value: int) -> int:
+    def page_of(self, spec: FeedSpec, seq_value: int, span: tuple[int, int] | None = None) -> int:
         seq = _seq_column(spec)
-        query = _base_query(spec).where(seq < seq_value)
-        before = int(self.session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+        if span is None:
+            query = _base_query(spec).where(seq < seq_value)
+            before = int(
+                self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+            )
+        else:
+            # Revised entries are mostly recent: count the (few) entries from it to the newest.
+            total, top = span
+            query = _base_query(spec).where(seq >= seq_value, seq <= top)
+            after = int(
+                self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+            )
+            before = total - after
         return before // self.config.entries + 1
 
     def write(self, name: str, data: bytes) -> None:
@@ -609,7 +646,7 @@ class _Builder:
         """Write the feed and the archive pages that are new or hold revised entries
         (``revised`` None: every page)."""
         n = self.config.entries
-        total = self.count(spec)
+        total, top = self.span(spec)
         pages = max(0, (total - 1) // n)
         state = self.session.get(FeedState, spec.name)
         old_pages = state.archive_pages if state else 0
@@ -625,7 +662,7 @@ class _Builder:
             todo = set(range(old_pages + 1, pages + 1)) | (
                 {old_pages} if 0 < old_pages < pages else set()
             )
-            todo |= {self.page_of(spec, s) for s in revised}
+            todo |= {self.page_of(spec, s, (total, top)) for s in revised}
             todo |= {
                 k
                 for k in range(1, pages + 1)
@@ -636,7 +673,9 @@ class _Builder:
             stale.unlink(missing_ok=True)
             stale.with_name(stale.name + ".gz").unlink(missing_ok=True)
         for page in sorted(k for k in todo if 1 <= k <= pages):
-            entries = _entries(self.session, spec, self.ids(spec, page=page), self.config)
+            entries = _entries(
+                self.session, spec, self.ids(spec, page=page, span=(total, top)), self.config
+            )
             self.write(
                 archive_name(spec.name, page),
                 render_feed(spec, entries, self.config, page=page, pages=pages),

@@ -55,6 +55,16 @@ def known_urls(settings: Any, site: str) -> set[str]:
         return store.known_canonical_urls(site)
 
 
+def known_pages(settings: Any, site: str) -> dict[str, tuple[str, str, int]]:
+    """canonical URL -> (raw hash, parser version, pages) of the ``site``'s stored stories: a page
+    fetched again with the same bytes is not parsed again (``StoryStore.page_fingerprints``)."""
+    url = db_url(settings)
+    if not _exists(url):
+        return {}
+    with StoryStore.open(url) as store:
+        return store.page_fingerprints(site)
+
+
 def dedupe_seed(settings: Any) -> Iterator[dict[str, Any]]:
     """Records (story_id, site, canonical_url, content_hash, title, body) of every stored story.
 

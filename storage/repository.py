@@ -59,6 +59,18 @@ DERIVED_FIELDS = (
 UNDERSTANDING_FIELDS = DERIVED_FIELDS[:4]
 
 
+@dataclass(frozen=True, kw_only=True)
+class SeenAgain:
+    """A story fetched again with the bytes of its stored latest version, parsed by the same
+    parser version: nothing to parse or file, only the sighting (``last_seen``, the run's
+    unchanged count). The crawler sends it instead of the story to skip parse and pipelines."""
+
+    site: str
+    canonical_url: str
+    url: str
+    fetched_at: datetime
+
+
 class StoryRejected(ValueError):
     """The story cannot be filed as it is (missing URL, naive date…): recorded as an error."""
 
@@ -160,6 +172,9 @@ class StoryStore:
     # --- stories -------------------------------------------------------------------------
     def record(self, story: Any, run_id: int | None = None) -> Change:
         """File one story (a ``crawler.items.Story``) and apply its claims to the register."""
+        if isinstance(story, SeenAgain):
+            with self.session() as session:
+                return self._seen_again(session, story, run_id)
         try:
             self._validate(story)
         except StoryRejected as exc:
@@ -186,16 +201,24 @@ class StoryStore:
         try:
             with self.session() as session:
                 changes = []
+                counted: list[tuple[str, Change]] = []
                 for story in stories:
+                    if isinstance(story, SeenAgain):
+                        changes.append(self._seen_again(session, story, None))
+                        counted.append((story.site, changes[-1]))
+                        continue
                     try:
                         self._validate(story)
                     except StoryRejected as exc:
                         changes.append(self._reject(session, story, run_id, exc))
                         continue
-                    change = self._record(session, story, run_id)
-                    if run_id is not None:
-                        self._count(session, run_id, story.site, change)
-                    changes.append(change)
+                    changes.append(self._record(session, story, run_id))
+                    counted.append((story.site, changes[-1]))
+                if run_id is not None:
+                    # One update per site for the batch instead of one per story.
+                    for site in sorted({site for site, _ in counted}):
+                        mine = [c for s, c in counted if s == site]
+                        self._count(session, run_id, site, *mine)
                 return changes
         except Exception:  # noqa: BLE001 - whatever failed, filing one by one tells which
             logger.warning("A batch of %d stories failed; filing them one by one", len(stories))
@@ -209,6 +232,43 @@ class StoryStore:
             reason = f"{type(exc).__name__}: {exc}"
             self.record_error(run_id, getattr(story, "url", "") or "", reason, story.site)
             return Change(kind=ERROR, story_key=getattr(story, "story_id", "") or "", reason=reason)
+
+    def _seen_again(self, session: Session, seen: SeenAgain, run_id: int | None) -> Change:
+        _aware(seen.fetched_at, "fetched_at")
+        row = session.scalars(
+            select(StoryRecord).where(
+                StoryRecord.site == seen.site, StoryRecord.canonical_url == seen.canonical_url
+            )
+        ).one_or_none()
+        if row is None:
+            raise StoryRejected(f"{seen.canonical_url} was seen again but is not in the store")
+        row.last_seen = max(row.last_seen, seen.fetched_at)
+        change = Change(kind=UNCHANGED, story_key=row.key, version=row.latest_version)
+        if run_id is not None:
+            self._count(session, run_id, seen.site, change)
+        return change
+
+    def page_fingerprints(self, site: str) -> dict[str, tuple[str, str, int]]:
+        """canonical URL -> (raw hash, parser version, number of pages) of each of ``site``'s
+        latest versions: what a fetch must match to be filed as seen again without parsing."""
+        with self.sessions() as session:
+            rows = session.execute(
+                select(
+                    StoryRecord.canonical_url,
+                    StoryVersion.raw_hash,
+                    StoryVersion.parser_version,
+                    StoryVersion.pages,
+                )
+                .join(
+                    StoryVersion,
+                    and_(
+                        StoryVersion.story_id == StoryRecord.id,
+                        StoryVersion.version == StoryRecord.latest_version,
+                    ),
+                )
+                .where(StoryRecord.site == site)
+            )
+            return {url: (rhash, parser, len(pages)) for url, rhash, parser, pages in rows}
 
     def _reject(self, session: Session, story: Any, run_id: int | None, exc: Exception) -> Change:
         site = getattr(story, "site", None)
@@ -687,20 +747,21 @@ class StoryStore:
             session.flush()
         return row
 
-    def _count(self, session: Session, run_id: int, site: str, change: Change) -> None:
+    def _count(self, session: Session, run_id: int, site: str, *changes: Change) -> None:
         row = self._site_run(session, run_id, site)
-        session.execute(
-            update(SiteRun)
-            .where(SiteRun.id == row.id)
-            .values(
-                {
-                    f"stories_{change.kind}": getattr(SiteRun, f"stories_{change.kind}") + 1,
-                    "partnerships_new": SiteRun.partnerships_new + change.partnerships_new,
-                    "partnerships_changed": SiteRun.partnerships_changed
-                    + change.partnerships_changed,
-                }
-            )
+        kinds: dict[str, int] = {}
+        for change in changes:
+            kinds[change.kind] = kinds.get(change.kind, 0) + 1
+        values: dict[str, Any] = {
+            f"stories_{kind}": getattr(SiteRun, f"stories_{kind}") + n for kind, n in kinds.items()
+        }
+        values["partnerships_new"] = SiteRun.partnerships_new + sum(
+            c.partnerships_new for c in changes
         )
+        values["partnerships_changed"] = SiteRun.partnerships_changed + sum(
+            c.partnerships_changed for c in changes
+        )
+        session.execute(update(SiteRun).where(SiteRun.id == row.id).values(values))
 
     # --- retry queue ---------------------------------------------------------------------
     def fetch_failed(

@@ -390,3 +390,20 @@ def test_changed_output_settings_rewrite_the_files_on_the_next_build(sqlite_stor
     build_feeds(sqlite_store, tmp_path, bigger)
     assert not list(tmp_path.glob("partnerships-archive-*.atom"))
     assert len(feedparser.parse(tmp_path / "partnerships.atom").entries) > 2
+
+
+def test_archive_pages_read_from_the_newest_end_match_a_full_build(
+    store: StoryStore, tmp_path: Path
+) -> None:
+    from benchmarks import synthetic
+
+    small = FeedConfig(entries=3)
+    incremental, full = tmp_path / "incremental", tmp_path / "full"
+    for n in range(40):
+        store.record(synthetic.story(n % 25, edition=1 + n // 25))
+        if n % 4 == 3:
+            build_feeds(store, incremental, small)
+    build_feeds(store, incremental, small)
+    build_feeds(store, full, small, full=True)
+    assert len(list(incremental.glob("partnerships-archive-*.atom"))) > 5
+    assert snapshot(incremental) == snapshot(full)

@@ -95,3 +95,27 @@ def test_closing_commits_a_part_batch_at_once(sqlite_store: StoryStore) -> None:
     writer.close()  # long before the hour or the hundred stories
     assert seen == ["new"] * 3
     assert len(sqlite_store.known_canonical_urls("asiae")) == 1
+
+
+def test_a_batch_counts_each_site_run_as_one_by_one_filing_does(sqlite_store: StoryStore) -> None:
+    run_id = sqlite_store.start_run(synthetic.SITES)
+    first = [synthetic.story(n) for n in range(6)]
+    again = [
+        synthetic.story(n, fetched=s.fetched_at + timedelta(days=1)) for n, s in enumerate(first)
+    ]
+    writer = StoreWriter(sqlite_store, run_id, batch_size=50, batch_seconds=30, deliver=_direct)
+    for story in first + again:
+        writer.submit(story, lambda change: None)
+    writer.close()
+    counts = {
+        site: (row.stories_new, row.stories_unchanged, row.partnerships_new)
+        for site in synthetic.SITES
+        for row in sqlite_store.recent_site_runs(site, 1)
+    }
+    # Six stories round-robin over four sites: two each for the first two sites.
+    assert counts == {
+        "asiae": (2, 2, 2),
+        "china_org_cn": (2, 2, 2),
+        "chinadaily_shandong": (1, 1, 1),
+        "chinesetoday": (1, 1, 1),
+    }

@@ -131,6 +131,7 @@ def run(args: argparse.Namespace) -> int:
         overrides["HTTPCACHE_ENABLED"] = False
         overrides["SISTERCITY_KNOWN_URLS"] = None
         overrides["SISTERCITY_RETRY_QUEUE"] = None
+        overrides["SISTERCITY_KNOWN_PAGES"] = None
         overrides["SISTERCITY_DEDUPE_SEED"] = None
         return _dry_run(args, project_settings(overrides), sites, spider_args, interactive)
 

@@ -128,6 +128,10 @@ SISTERCITY_RETRY_BACKOFF_MAX_HOURS = 24
 # an edit to a story deep in the listing is still seen. 0 turns revisits off.
 SISTERCITY_REVISIT_DAYS = 14
 SISTERCITY_REVISIT_BUDGET = 20
+# Callable(settings, site) -> {canonical URL: (raw hash, parser version)} of stored stories: a
+# page fetched again with the same bytes (a 304 or an identical 200) for the same parser is
+# filed as seen again without parsing or understanding. None: every page is parsed.
+SISTERCITY_KNOWN_PAGES = "storage.loaders.known_pages"
 
 # --- The store and the feeds (storage/) ----------------------------------------------------
 # Any SQLAlchemy URL; default: the SQLite file var/sistercity.db (or SISTERCITY_VAR_DIR).
