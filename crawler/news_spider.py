@@ -70,6 +70,9 @@ class NewsSpider(scrapy.Spider):
         return bool(cls.article_url_re.match(url))
 
     # --- flow --------------------------------------------------------------------------
+    # A published single-page story of the site, for `scrapy check` (crawler.contracts).
+    contract_article_url: str = ""
+
     def article_parser(self) -> ArticleParser:
         return self.parser.for_date(datetime.now(UTC).date())
 
@@ -114,6 +117,11 @@ class NewsSpider(scrapy.Spider):
         )
 
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
+        """A listing page: requests for its stories (and the next page when paging goes on).
+
+        @sample listing
+        @returns requests 1
+        """
         listing = self.article_parser().listing(raw_page(response))
         articles = [u for u in listing.article_urls if self.is_article_url(u)]
         if not articles:
@@ -144,6 +152,12 @@ class NewsSpider(scrapy.Spider):
         return unseen > 0
 
     def parse_article(self, response: Response) -> Iterator[Any]:
+        """A story's first page: the story, or a request for its next page.
+
+        @sample article
+        @returns items 1 1
+        @story
+        """
         first = raw_page(response)
         rest = self.article_parser().continuation_urls(first)
         yield from self._next_page_or_story([first], rest)

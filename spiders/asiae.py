@@ -84,6 +84,7 @@ class AsiaeSpider(NewsSpider):
         r"^https?://(www|cm|view)\.asiae\.co\.kr/en/"
         r"(article/(?:[a-z0-9-]+/)?\d{19}(?:[/?#].*)?|print\.htm\?(?:.*&)?idxno=\d{19}(?:[&#].*)?)$"
     )
+    contract_article_url = "https://cm.asiae.co.kr/en/article/2024112211525203153"
     default_start_urls = (
         "https://www.asiae.co.kr/en/list/regional",
         "https://www.asiae.co.kr/en/special/local-diplomacy",

@@ -145,6 +145,7 @@ class ChinaOrgCnSpider(NewsSpider):
     parser = ChinaOrgCnParser
     article_url_re = _ARTICLE_URL
     # The "Exchanges" column of the World channel. SITE_START_URLS overrides it.
+    contract_article_url = "http://ccpd.china.com.cn/2025-04/18/content_43087770.html"
     default_start_urls = ("http://www.china.org.cn/world/node_7075763.htm",)
 
     @classmethod

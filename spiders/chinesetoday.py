@@ -111,6 +111,7 @@ class ChinesetodaySpider(NewsSpider):
     article_url_re = re.compile(
         r"^https?://(?:www\.)?chinesetoday\.com/(?:index\.php)?\?(?=(?:.*&)?c=\d+(?:&|$))(?=(?:.*&)?m=\d+(?:&|#|$)).*$"
     )
+    contract_article_url = "http://chinesetoday.com/?c=26&m=12245"
     default_start_urls = ("http://chinesetoday.com/?c=26",)
 
     @classmethod
