@@ -98,6 +98,9 @@ class NewsSpider(scrapy.Spider):
         return bool(cls.article_url_re.match(url))
 
     # --- flow --------------------------------------------------------------------------
+    # A published single-page story of the site, for `scrapy check` (crawler.contracts).
+    contract_article_url: str = ""
+
     def article_parser(self) -> ArticleParser:
         return self.parser.for_date(datetime.now(UTC).date())
 
@@ -183,6 +186,11 @@ class NewsSpider(scrapy.Spider):
         )
 
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
+        """A listing page: requests for its stories (and the next page when paging goes on).
+
+        @sample listing
+        @returns requests 1
+        """
         url = response.meta.get("sistercity_url", response.url)
         problem = unusable(response)
         if problem:
@@ -221,6 +229,12 @@ class NewsSpider(scrapy.Spider):
         return unseen > 0
 
     def parse_article(self, response: Response) -> Iterator[Any]:
+        """A story's first page: the story, or a request for its next page.
+
+        @sample article
+        @returns items 1 1
+        @story
+        """
         problem = unusable(response)
         if problem:
             self.record_failure(response.meta.get("sistercity_url", response.url), problem, ARTICLE)

@@ -88,6 +88,8 @@ class AsiaeSpider(NewsSpider):
         "https://www.asiae.co.kr/en/list/regional",
         "https://www.asiae.co.kr/en/special/local-diplomacy",
     )
+    # A published single-page story, for `scrapy check` (crawler.contracts).
+    contract_article_url = "https://cm.asiae.co.kr/en/article/2024112211525203153"
     # The special-coverage lists are filled in by a script after the page loads.
     browser_listing_re = re.compile(r"^https?://(www|cm|view)\.asiae\.co\.kr/en/special/")
     browser_wait_selector = "#special_list li a"

@@ -152,6 +152,8 @@ class ChinaOrgCnSpider(NewsSpider):
     article_url_re = _ARTICLE_URL
     # The "Exchanges" column of the World channel. SITE_START_URLS overrides it.
     default_start_urls = ("http://www.china.org.cn/world/node_7075763.htm",)
+    # A published single-page story, for `scrapy check` (crawler.contracts).
+    contract_article_url = "http://ccpd.china.com.cn/2025-04/18/content_43087770.html"
 
     @classmethod
     def canonical_url(cls, url: str) -> str:

@@ -99,6 +99,8 @@ class ChinadailyShandongSpider(NewsSpider):
     article_url_re = _ARTICLE_URL
     # The "Sister Cities" column (INTL EXCHANGE menu). SITE_START_URLS overrides it.
     default_start_urls = ("http://www.goshandong.com.cn/sistercities.html",)
+    # A published single-page story, for `scrapy check` (crawler.contracts).
+    contract_article_url = "http://shandong.chinadaily.com.cn/qingdao/2023-12/04/c_968350.htm"
 
     @classmethod
     def canonical_url(cls, url: str) -> str:

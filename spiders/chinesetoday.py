@@ -113,6 +113,8 @@ class ChinesetodaySpider(NewsSpider):
         r"^https?://(?:www\.)?chinesetoday\.com/(?:index\.php)?\?(?=(?:.*&)?c=\d+(?:&|$))(?=(?:.*&)?m=\d+(?:&|#|$)).*$"
     )
     default_start_urls = ("http://chinesetoday.com/?c=26",)
+    # A published single-page story, for `scrapy check` (crawler.contracts).
+    contract_article_url = "http://chinesetoday.com/?c=26&m=12245"
 
     @classmethod
     def canonical_url(cls, url: str) -> str:

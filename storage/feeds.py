@@ -7,7 +7,10 @@ Files, under the feeds directory:
 - ``stories.atom``: new and edited partnership stories, an edit as a new entry with its diff,
   id ``tag:<authority>:story/<story id>/v<version>``;
 - ``sites/<site>.atom``, ``countries/<iso code>.atom``, ``cities/<slug>.atom``;
-- ``health.atom`` (``write_health_feed``), ``index.html`` and ``feeds.opml``.
+- ``health.atom`` (``write_health_feed``) and ``feeds.opml``;
+- the browsable register (``storage.site``: ``index.html``, place, country and pair pages,
+  ``health.html``), the data files (``storage.exports``) and ``feed.xsl``, which every Atom
+  document names in an ``xml-stylesheet`` instruction so a browser shows it readably.
 
 Each document keeps the newest ``entries`` entries; older ones sit in RFC 5005 archive pages
 ``<feed>-archive-<n>.atom`` of the same size, numbered from the oldest, so a page never changes

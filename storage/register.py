@@ -11,7 +11,12 @@ active claims only:
 - a new version of a story replaces that story's claims: a claim the edit removed is withdrawn,
   and a partnership left with no claims is *retracted* (itself a change);
 - claims of the same kind of event on the same pair within ``event_window_days`` are one event,
-  whatever the site or language, with every story as a source.
+  whatever the site or language, with every story as a source;
+- one tie, one relation: the relation is the closest tie any well-supported source reports
+  (``RELATION_RANK``); the other side's wording is evidence, never a conflict;
+- ``apply(defer=True)`` (a crawl run) files claims and leaves the pairs pending;
+  ``settle_pending`` then compares each pair before the batch with after it, so a run's change
+  log does not depend on the order its stories arrived in.
 """
 
 from __future__ import annotations

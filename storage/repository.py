@@ -661,6 +661,7 @@ class StoryStore:
                 row.duration = (row.finished_at - row.started_at).total_seconds()
 
     def finish_run(self, run_id: int, status: str) -> None:
+        self.settle_pending()  # the run's change log, once all its stories are in
         with self.session() as session:
             run = session.get(CrawlRun, run_id)
             if run is None:

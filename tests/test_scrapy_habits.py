@@ -64,3 +64,23 @@ def test_shell_fetches_through_the_mirror(tmp_path: Path, replicas: ReplicaServe
         (200, url, "Gwangju City and Qingdao City, China, Sign 'Sister City Agreement'")
     )
     assert not (tmp_path / "var").exists() or not list((tmp_path / "var").glob("*.db"))
+
+
+def test_scrapy_check_runs_each_spiders_contracts_offline(tmp_path: Path) -> None:
+    """`scrapy check --replicas`: listing and article callbacks of all four spiders, each on a
+    page of its own site as the replica serves it."""
+    proc = run_scrapy(["check", "--replicas"], tmp_path)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "Ran 12 contracts" in proc.stderr and "OK" in proc.stderr
+    listed = run_scrapy(["check", "--list"], tmp_path)
+    assert listed.stdout.count("* parse_article") == 4
+    assert listed.stdout.count("* parse_listing") == 4
+
+
+def test_scrapy_check_fails_when_a_sites_markup_changes(
+    tmp_path: Path, replicas: ReplicaServer
+) -> None:
+    replicas.set_unknown_markup("chinesetoday")
+    proc = run_scrapy(["check", "chinesetoday"], tmp_path, replicas)
+    assert proc.returncode == 1
+    assert "generic extraction" in proc.stderr or "selectors missed" in proc.stderr

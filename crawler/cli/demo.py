@@ -36,14 +36,15 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def feed_entries(path: Path) -> list[tuple[str, str, str]]:
-    """(id, updated, title) of every entry of an Atom file, in file order."""
+    """(id, date, title) of every entry of an Atom file, in file order; the date is what the
+    entry reports (its ``published``: the event or the story's date), not the crawl's."""
     if not path.exists():
         return []
     root = etree.parse(str(path)).getroot()
     return [
         (
             e.findtext(f"{ATOM}id", ""),
-            e.findtext(f"{ATOM}updated", ""),
+            e.findtext(f"{ATOM}published") or e.findtext(f"{ATOM}updated", ""),
             e.findtext(f"{ATOM}title", ""),
         )
         for e in root.iter(f"{ATOM}entry")

@@ -12,6 +12,8 @@ BOT_NAME = "sistercity"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
 COMMANDS_MODULE = "crawler.commands"
+# `scrapy check`: each spider's callbacks on a sample page of its own site (crawler.contracts).
+SPIDER_CONTRACTS = {"crawler.contracts.SampleContract": 10, "crawler.contracts.StoryContract": 20}
 
 # --- Politeness ---------------------------------------------------------------------------
 USER_AGENT = f"sistercity/{__version__} (+https://github.com/sistercity/sistercity; partnership news monitor)"
