@@ -7,6 +7,8 @@ Pure functions over run records, so they are tested without crawling. A site is 
 - ``markup_changed``: more than ``generic_share`` of its stories needed the generic extractor,
   so its own selectors stopped matching;
 - ``errors``: more than ``error_rate`` of its requests failed;
+- ``lost``: a story it asked for, or a listing page, could not be fetched (it waits in the
+  retry queue; stories behind a lost listing page are unseen until it is fetched);
 - ``silent``: no new story for longer than ``silence_factor`` times its usual gap between new
   stories (and at least ``silence_min_days``), once it has ``silence_min_history`` stories.
 """
@@ -57,6 +59,9 @@ class RunRecord:
     stories: int
     generic: int
     failed_fetches: int
+    lost: int = 0  # stories asked for that ended as failures
+    lost_listings: int = 0  # listing pages that could not be fetched
+    retry_queue: int = 0  # pages waiting in the retry queue after the run
 
 
 @dataclass(frozen=True)
@@ -111,6 +116,19 @@ def evaluate(
             (
                 "errors",
                 f"{site}: {current.failed_fetches} of {current.requests} requests failed",
+            )
+        )
+    if current.lost or current.lost_listings:
+        what = [
+            f"{n} {noun} could not be fetched"
+            for n, noun in ((current.lost, "stories"), (current.lost_listings, "listing pages"))
+            if n
+        ]
+        flags.append(
+            (
+                "lost",
+                f"{site}: {' and '.join(what)}; {current.retry_queue} pages wait in the retry "
+                "queue for the next run",
             )
         )
     silence = silence_message(site, new_story_times, now, settings)

@@ -6,6 +6,14 @@ JavaScript, ``browser_listing_re`` and ``browser_wait_selector``.
 
 Spider arguments: ``-a full=1`` walks every listing page, ``-a since=YYYY-MM-DD`` walks back to that
 date, ``-a url=URL`` fetches one story.
+
+Nothing requested is lost quietly: every article request ends as a story (handed to the
+pipelines) or a recorded failure (HTTP error, timeout, reset, redirect loop, a body that is not
+HTML or is empty). Failures go to the store's retry queue (``SISTERCITY_RETRY_QUEUE``), whose due
+pages every run fetches first; a listing page fetched from the queue is walked past, since the
+run that lost it never saw what came after it. Stories published in the last
+``SISTERCITY_REVISIT_DAYS`` are re-checked, least recently fetched first, up to
+``SISTERCITY_REVISIT_BUDGET`` per run.
 """
 
 from __future__ import annotations
@@ -16,7 +24,10 @@ from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
 import scrapy
-from scrapy.http import Response
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.misc import load_object
 from scrapy_playwright.page import PageMethod
 
@@ -27,6 +38,9 @@ from crawler.parsing import ArticleParser, ParserProxy, absolute_url
 # max-age=0 makes the HTTP cache revalidate (If-None-Match, If-Modified-Since) on every visit;
 # "no-cache" would skip the validators and refetch whole pages.
 REVALIDATE = {"Cache-Control": "max-age=0"}
+ARTICLE, LISTING = "article", "listing"
+# Requests whose answer is (part of) a story, by callback name.
+_ARTICLE_CALLBACKS = {"parse_article", "parse_continuation"}
 
 
 def raw_page(response: Response) -> RawPage:
@@ -57,8 +71,19 @@ class NewsSpider(scrapy.Spider):
         self.since: date | None = date.fromisoformat(since) if since else None
         self.one_url = url
         self.known_urls: set[str] = set()
-        self.requested: set[str] = set()
+        self.requested: set[str] = set()  # canonical URLs of the stories asked for
+        self.built: set[str] = set()  # ... of those that came out as stories
+        self.failed_articles: set[str] = set()  # ... of those recorded as failures
         self.failed: list[tuple[str, str]] = []
+        self.queue: Any = None  # storage.loaders.RetryQueue when the store keeps one
+        self.queued: dict[str, str] = {}  # canonical URL -> URL as queued
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.request_dropped, signal=signals.request_dropped)
+        crawler.signals.connect(spider.account, signal=signals.spider_closed)
+        return spider
 
     # --- site hooks --------------------------------------------------------------------
     @classmethod
@@ -82,6 +107,9 @@ class NewsSpider(scrapy.Spider):
         loader = self.settings.get("SISTERCITY_KNOWN_URLS")
         if loader:
             self.known_urls = set(load_object(loader)(self.settings, self.name))
+        queue = self.settings.get("SISTERCITY_RETRY_QUEUE")
+        if queue:
+            self.queue = load_object(queue)(self.settings, self.name)
         if self.one_url:
             url = absolute_url(self.one_url, self.one_url)  # percent-encoded, no control chars
             if url is None:
@@ -89,13 +117,35 @@ class NewsSpider(scrapy.Spider):
                 return
             yield self.article_request(url)
             return
+        stats = self.crawler.stats
+        for url, kind in self.queue.due() if self.queue else []:
+            stats.inc_value("sistercity/retry/due")
+            if kind == LISTING:
+                yield self.listing_request(url, walk_past=True)
+            elif self.canonical_url(url) not in self.requested:
+                self.queued[self.canonical_url(url)] = url
+                yield self.article_request(url)
+        for url in self.revisit_urls():
+            stats.inc_value("sistercity/revisit")
+            yield self.article_request(url)
         for url in self.start_listing_urls():
             yield self.listing_request(url)
 
-    def listing_request(self, url: str) -> scrapy.Request:
-        meta: dict[str, Any] = {}
+    def revisit_urls(self) -> list[str]:
+        days = self.settings.getfloat("SISTERCITY_REVISIT_DAYS", 0)
+        budget = self.settings.getint("SISTERCITY_REVISIT_BUDGET", 0)
+        if self.queue is None or days <= 0 or budget <= 0:
+            return []
+        return [
+            url
+            for url in self.queue.revisit(days, budget)
+            if self.canonical_url(url) not in self.requested
+        ]
+
+    def listing_request(self, url: str, walk_past: bool = False) -> scrapy.Request:
+        meta: dict[str, Any] = {"sistercity_url": url, "sistercity_walk_past": walk_past}
         if self.browser_listing_re is not None and self.browser_listing_re.search(url):
-            meta = {
+            meta |= {
                 # What the browser renders also depends on what its scripts load, which a 304 for
                 # the page itself says nothing about: always render afresh.
                 "dont_cache": True,
@@ -115,10 +165,21 @@ class NewsSpider(scrapy.Spider):
     def article_request(self, url: str) -> scrapy.Request:
         self.requested.add(self.canonical_url(url))
         return scrapy.Request(
-            url, callback=self.parse_article, errback=self.fetch_failed, headers=REVALIDATE
+            url,
+            callback=self.parse_article,
+            errback=self.fetch_failed,
+            headers=REVALIDATE,
+            meta={"sistercity_url": url},
         )
 
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
+        url = response.meta.get("sistercity_url", response.url)
+        problem = unusable(response)
+        if problem:
+            self.record_failure(url, problem, LISTING)
+            return
+        if self.queue is not None:
+            self.queue.done([url])
         listing = self.article_parser().listing(raw_page(response))
         articles = [u for u in listing.article_urls if self.is_article_url(u)]
         if not articles:
@@ -138,7 +199,8 @@ class NewsSpider(scrapy.Spider):
                 continue
             if canonical not in self.requested:
                 yield self.article_request(url)
-        if listing.next_url and self.should_page(unseen, reached_since):
+        walk_past = response.meta.get("sistercity_walk_past", False) and not reached_since
+        if listing.next_url and (walk_past or self.should_page(unseen, reached_since)):
             yield self.listing_request(listing.next_url)
 
     def should_page(self, unseen: int, reached_since: bool) -> bool:
@@ -149,6 +211,10 @@ class NewsSpider(scrapy.Spider):
         return unseen > 0
 
     def parse_article(self, response: Response) -> Iterator[Any]:
+        problem = unusable(response)
+        if problem:
+            self.record_failure(response.meta.get("sistercity_url", response.url), problem, ARTICLE)
+            return
         first = raw_page(response)
         rest = self.article_parser().continuation_urls(first)
         yield from self._next_page_or_story([first], rest)
@@ -156,6 +222,10 @@ class NewsSpider(scrapy.Spider):
     def parse_continuation(
         self, response: Response, pages: list[RawPage], rest: list[str]
     ) -> Iterator[Any]:
+        problem = unusable(response)
+        if problem:
+            self.record_failure(pages[0].url, f"{problem} ({response.url})", ARTICLE)
+            return
         yield from self._next_page_or_story([*pages, raw_page(response)], rest)
 
     def _next_page_or_story(self, pages: list[RawPage], rest: list[str]) -> Iterator[Any]:
@@ -166,6 +236,7 @@ class NewsSpider(scrapy.Spider):
                 errback=self.fetch_failed,
                 cb_kwargs={"pages": pages, "rest": rest[1:]},
                 headers=REVALIDATE,
+                meta={"sistercity_url": pages[0].url},
             )
             return
         story = self.build_story(pages)
@@ -174,26 +245,31 @@ class NewsSpider(scrapy.Spider):
 
     def build_story(self, pages: list[RawPage]) -> Story | None:
         # A page that breaks or stalls the parser is a failed fetch of that story, not a crash
-        # of the crawl: recorded, and the crawl goes on.
+        # of the crawl: recorded (and queued for the next run), and the crawl goes on.
         budget = self.settings.getfloat("SISTERCITY_STORY_TIME_BUDGET")
         try:
             with time_budget(budget):
                 fields = self.article_parser().parse(pages)
         except Exception as exc:  # BudgetExceeded, or whatever a hostile page provokes
             reason = f"could not parse: {type(exc).__name__}: {exc}"[:300]
-            self.failed.append((pages[0].url, reason))
             self.crawler.stats.inc_value("sistercity/parse_failed")
-            self.logger.error("Story %s dropped: %s", pages[0].url, reason)
+            self.record_failure(pages[0].url, reason, ARTICLE)
             return None
+        canonical = self.canonical_url(pages[0].url)
+        self.built.add(canonical)
+        if self.queue is not None:
+            self.queue.done({pages[0].url, canonical, self.queued.get(canonical, canonical)})
         self.crawler.stats.inc_value(f"sistercity/extraction/{fields['extraction']}")
         if fields["extraction"] != "site":
-            self.logger.warning(
+            # Old layouts in a site's archive are normal and counted; the health check warns
+            # when the share is high (markup_changed), so one story is not worth a warning.
+            self.logger.info(
                 "Site selectors missed on %s; used the generic extractor", pages[0].url
             )
         return Story(
             site=self.name,
             url=pages[0].url,
-            canonical_url=self.canonical_url(pages[0].url),
+            canonical_url=canonical,
             pages=[p.url for p in pages],
             fetched_at=datetime.now(UTC),
             raw=pages,
@@ -202,7 +278,61 @@ class NewsSpider(scrapy.Spider):
 
     def fetch_failed(self, failure: Any) -> None:
         request = failure.request
-        reason = failure.getErrorMessage() or failure.type.__name__
-        self.failed.append((request.url, reason))
+        if failure.check(HttpError):
+            reason = f"HTTP {failure.value.response.status}"
+        else:
+            reason = failure.getErrorMessage() or failure.type.__name__
+        kind = ARTICLE if _callback_name(request) in _ARTICLE_CALLBACKS else LISTING
+        self.record_failure(request.meta.get("sistercity_url", request.url), reason, kind)
+
+    def request_dropped(self, request: scrapy.Request, spider: scrapy.Spider) -> None:
+        """The scheduler's duplicate filter dropped a request: for a story this is a redirect
+        leading back to a URL already fetched (a loop), and the story is lost unless said."""
+        if spider is self and _callback_name(request) in _ARTICLE_CALLBACKS:
+            url = request.meta.get("sistercity_url", request.url)
+            self.record_failure(url, f"redirect loop (back to {request.url})", ARTICLE)
+
+    def record_failure(self, url: str, reason: str, kind: str) -> None:
+        if kind == ARTICLE:
+            canonical = self.canonical_url(url)
+            if canonical in self.built or canonical in self.failed_articles:
+                return  # the story already ended one way
+            self.failed_articles.add(canonical)
+            url = self.queued.get(canonical, url)
+        self.failed.append((url, reason))
         self.crawler.stats.inc_value("sistercity/fetch_failed")
-        self.logger.error("Could not fetch %s: %s", request.url, reason)
+        self.logger.error("Could not fetch %s: %s", url, reason)
+        if self.queue is not None:
+            self.queue.failed(url, reason, kind)
+
+    def account(self, spider: scrapy.Spider, reason: str) -> None:
+        """Every story asked for ends as a story or a recorded failure; one that did neither
+        (its request vanished) is recorded now so the next run fetches it again."""
+        if spider is not self:
+            return
+        for canonical in sorted(self.requested - self.built - self.failed_articles):
+            self.record_failure(canonical, f"no answer before the crawl ended ({reason})", ARTICLE)
+        stats = self.crawler.stats
+        stats.set_value("sistercity/articles/requested", len(self.requested))
+        stats.set_value("sistercity/articles/built", len(self.built))
+        stats.set_value("sistercity/articles/failed", len(self.failed_articles))
+        if self.queue is not None:
+            stats.set_value("sistercity/retry/queued", self.queue.size())
+            self.queue.close()
+            self.queue = None
+
+
+def _callback_name(request: scrapy.Request) -> str:
+    return getattr(request.callback, "__name__", "")
+
+
+def unusable(response: Response) -> str | None:
+    """Why a 200 answer cannot be a page of the site (None when it can)."""
+    if not response.body.strip():
+        return "empty page"
+    content_type = response.headers.get("Content-Type", b"").decode("latin-1").lower()
+    if not isinstance(response, TextResponse) or (
+        content_type and "html" not in content_type and "xml" not in content_type
+    ):
+        return f"not an HTML page (Content-Type: {content_type or 'none'})"
+    return None

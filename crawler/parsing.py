@@ -22,10 +22,10 @@ from zoneinfo import ZoneInfo
 import dateparser
 import trafilatura
 from parsel import Selector
-from w3lib.encoding import html_to_unicode
 from w3lib.url import safe_url_string
 
 from crawler.constants import EXTRACTION_GENERIC, EXTRACTION_SITE
+from crawler.encoding import decode_page
 from crawler.items import RawPage
 
 _SPACE_RE = re.compile(r"\s+")
@@ -50,9 +50,9 @@ DATE_LANGUAGES = ("en", "zh", "ko")
 
 
 def decode_html(page: RawPage) -> str:
-    """Decode a page by HTTP header, BOM, ``<meta charset>`` and, last, by sniffing."""
-    content_type = _header(page.headers, "Content-Type")
-    _, text = html_to_unicode(content_type, page.body)
+    """Decode a page by HTTP header, BOM, ``<meta charset>`` and, last, by sniffing; a header
+    charset that garbles the page loses to the page's own (crawler.encoding)."""
+    _, text = decode_page(_header(page.headers, "Content-Type"), page.body)
     return text
 
 

@@ -45,6 +45,13 @@ def _pairs(counts: dict[str, Any]) -> str:
     return " ".join(f"{k}:{v}" for k, v in counts.items() if v) or "-"
 
 
+def _accounted(row: dict[str, Any]) -> str:
+    """Stories asked for against those that ended as stored, unchanged or a recorded failure."""
+    requested = row.get("articles", {}).get("requested", 0)
+    accounted = sum(row["stories"].get(k, 0) for k in ("new", "changed", "unchanged", "error"))
+    return f"{requested}/{accounted}"
+
+
 def print_summary(rows: dict[str, dict[str, Any]], extra: dict[str, Any]) -> None:
     """The per-site summary; plain text when stdout is not a terminal (cron mail)."""
     console = Console(highlight=False) if sys.stdout.isatty() else Console(no_color=True, width=200)
@@ -58,6 +65,8 @@ def print_summary(rows: dict[str, dict[str, Any]], extra: dict[str, Any]) -> Non
         "partnerships",
         "extraction",
         "errors",
+        "requested/accounted",
+        "retry queue",
         "seconds",
         "flags",
     ):
@@ -69,7 +78,9 @@ def print_summary(rows: dict[str, dict[str, Any]], extra: dict[str, Any]) -> Non
             _pairs(row["stories"]),
             _pairs(row["partnerships"]),
             _pairs(row["extraction"]),
-            str(row["errors"] + len(row["failed_urls"])),
+            str(row["errors"]),
+            _accounted(row),
+            str(row.get("retry_queue", 0)),
             f"{row['duration_seconds']:.1f}",
             "; ".join(f["message"] for f in row["flags"])
             or ("ok" if row["finish_reason"] == "finished" else row["finish_reason"]),

@@ -30,8 +30,11 @@ class SiteResult:
     site: str
     stats: dict[str, Any] = field(default_factory=dict)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    lost: int = 0  # stories asked for that ended as failures (queued for the next runs)
+    lost_listings: int = 0  # listing pages that could not be fetched (queued too)
     finish_reason: str = ""
     duration: float = 0.0
+    fetched: list[dict[str, Any]] = field(default_factory=list)  # each story, as `--dry-run` lists
 
     def _count(self, key: str) -> int:
         return int(self.stats.get(key, 0) or 0)
@@ -82,7 +85,24 @@ class SiteResult:
 
     @property
     def errors(self) -> int:
-        return self._count("log_count/ERROR")
+        """Pages that could not be fetched and exceptions in the spider's callbacks."""
+        return len(self.failed) + sum(self._prefixed("spider_exceptions/").values())
+
+    @property
+    def articles(self) -> dict[str, int]:
+        """Stories asked for, and how they ended: built (handed to the store) or failed."""
+        return {
+            "requested": self._count("sistercity/articles/requested"),
+            "built": self._count("sistercity/articles/built"),
+            "failed": self._count("sistercity/articles/failed"),
+            "retried": self._count("sistercity/retry/due"),
+            "revisited": self._count("sistercity/revisit"),
+        }
+
+    @property
+    def retry_queue(self) -> int:
+        """Pages waiting in the store's retry queue when the crawl ended."""
+        return self._count("sistercity/retry/queued")
 
     @property
     def finished(self) -> bool:
@@ -98,17 +118,21 @@ class SiteResult:
             stories=self.items,
             generic=self.extraction.get("generic", 0),
             failed_fetches=len(self.failed),
+            lost=self.lost,
+            lost_listings=self.lost_listings,
+            retry_queue=self.retry_queue,
         )
 
     def store_stats(self) -> dict[str, Any]:
-        """What the store keeps of this run (it counts stories and partnerships itself)."""
+        """What the store keeps of this run. It counts stories, partnerships and failures
+        (fetch errors and stories it rejected) itself as they happen; only the spider's own
+        exceptions are added to its errors here."""
         return {
             "requests": self.requests,
             "responses_by_status": self.responses_by_status,
             "extraction": self.extraction,
-            "errors": self.errors,
+            "errors_add": sum(self._prefixed("spider_exceptions/").values()),
             "duration": round(self.duration, 2),
-            "stories": {"error": len(self.failed)},
         }
 
     def as_dict(self) -> dict[str, Any]:
@@ -122,6 +146,8 @@ class SiteResult:
             "partnerships": self.partnerships,
             "extraction": self.extraction,
             "errors": self.errors,
+            "articles": self.articles,
+            "retry_queue": self.retry_queue,
             "failed_urls": [{"url": u, "reason": r} for u, r in self.failed],
         }
 
@@ -147,6 +173,32 @@ def spider_for_url(settings: Settings, url: str) -> str | None:
     return None
 
 
+def story_summary(item: Any) -> dict[str, Any]:
+    """What a crawl fetched and how it understood it, in a line of JSON."""
+    published = getattr(item, "published", None)
+    return {
+        "url": getattr(item, "url", None),
+        "title": getattr(item, "title", None),
+        "published": published.isoformat() if published is not None else None,
+        "language": getattr(item, "language", None),
+        "extraction": getattr(item, "extraction", None),
+        "is_partnership_story": getattr(item, "is_partnership_story", None),
+        "confidence": getattr(item, "confidence", None),
+        "duplicate_of": getattr(item, "duplicate_of", None),
+        "partnerships": [
+            {
+                "a": (p.get("a") or {}).get("name"),
+                "b": (p.get("b") or {}).get("name"),
+                "relation": p.get("relation"),
+                "event": p.get("event"),
+                "event_date": p.get("event_date"),
+            }
+            for p in getattr(item, "partnerships", None) or []
+            if isinstance(p, dict)
+        ],
+    }
+
+
 def run_spiders(
     settings: Settings,
     sites: list[str],
@@ -169,11 +221,17 @@ def run_spiders(
             result.finish_reason = reason
             result.duration = time.monotonic() - started["t"]
             result.failed = list(getattr(spider, "failed", []))
+            result.lost = len(getattr(spider, "failed_articles", ()))
+            result.lost_listings = len(result.failed) - result.lost
 
         def stats_ready() -> None:
             assert crawler.stats is not None
             result.stats = dict(crawler.stats.get_stats())
 
+        def scraped(item: Any, **kw: Any) -> None:
+            result.fetched.append(story_summary(item))
+
+        crawler.signals.connect(scraped, signal=signals.item_scraped, weak=False)
         crawler.signals.connect(opened, signal=signals.spider_opened, weak=False)
         crawler.signals.connect(closed, signal=signals.spider_closed, weak=False)
         crawler.signals.connect(stats_ready, signal=signals.engine_stopped, weak=False)

@@ -5,21 +5,147 @@ Stats: ``sistercity/store/<new|changed|unchanged|error>``, ``sistercity/register
 ``sistercity/register/changed``. ``SISTERCITY_RUN_ID`` (set by ``sistercity crawl``) ties the
 stories to that crawl run. With ``SISTERCITY_FEEDS_ON_CLOSE`` the feeds are rebuilt when the
 spider closes (``sistercity crawl`` does this itself once all sites are done).
+
+Filing runs on a writer thread, off the reactor, so downloading and parsing go on while the
+database works: stories are committed in batches of ``SISTERCITY_STORE_BATCH_SIZE`` or every
+``SISTERCITY_STORE_BATCH_SECONDS``, whichever comes first. A story's item is handed on (and
+counted as scraped) only once its batch is committed, so nothing Scrapy reports as done can be
+lost; a killed crawl loses at most the uncommitted batch, and those stories are not in the
+store, so the next run fetches them again. Spiders of one process that use the same store share
+one writer (SQLite has one writer at a time anyway). ``SISTERCITY_STORE_BATCH_SIZE = 1`` files
+each story on the reactor thread as it comes, one transaction each.
 """
 
 from __future__ import annotations
 
 import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
 from typing import Any
 
 from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
+from twisted.internet import defer, reactor, threads
 
 from crawler.items import Story
 from storage.loaders import db_url
-from storage.repository import StoreConfig, StoryStore
+from storage.repository import Change, StoreConfig, StoryStore
 
 logger = logging.getLogger(__name__)
+
+Deliver = Callable[[Callable[..., Any], Any], None]
+
+
+class StoreWriter:
+    """One thread that files stories in batches, one transaction per batch.
+
+    ``submit(story, done)`` queues a story; ``done(change)`` is called through ``deliver``
+    (the reactor's ``callFromThread`` in a crawl) once the story's batch is committed.
+    """
+
+    def __init__(
+        self,
+        store: StoryStore,
+        run_id: int | None,
+        *,
+        batch_size: int = 100,
+        batch_seconds: float = 2.0,
+        deliver: Deliver | None = None,
+    ) -> None:
+        self.store = store
+        self.run_id = run_id
+        self.batch_size = max(1, batch_size)
+        self.batch_seconds = batch_seconds
+        self.deliver: Deliver = deliver or (lambda fn, arg: reactor.callFromThread(fn, arg))
+        self.jobs: queue.Queue[tuple[Any, Callable[[Change], Any]] | None] = queue.Queue()
+        self.users = 0
+        self.batches = 0
+        self.thread = threading.Thread(target=self._run, name="sistercity-store", daemon=True)
+        self.thread.start()
+
+    def submit(self, story: Any, done: Callable[[Change], Any]) -> None:
+        self.jobs.put((story, done))
+
+    def close(self) -> None:
+        """Commit what is queued and stop the thread (blocks until then)."""
+        self.jobs.put(None)
+        self.thread.join()
+
+    def _run(self) -> None:
+        stopping = False
+        while not stopping:
+            job = self.jobs.get()
+            if job is None:
+                break
+            batch = [job]
+            deadline = time.monotonic() + self.batch_seconds
+            while len(batch) < self.batch_size:
+                try:
+                    more = self.jobs.get(timeout=max(0.0, deadline - time.monotonic()))
+                except queue.Empty:
+                    break
+                if more is None:
+                    stopping = True
+                    break
+                batch.append(more)
+            self._file(batch)
+
+    def _file(self, batch: list[tuple[Any, Callable[[Change], Any]]]) -> None:
+        try:
+            changes = self.store.record_many([story for story, _ in batch], run_id=self.run_id)
+        except Exception as exc:  # noqa: BLE001 - the store is gone: say so for every story
+            logger.exception("Could not store a batch of %d stories", len(batch))
+            changes = [Change(kind="error", reason=f"{type(exc).__name__}: {exc}") for _ in batch]
+        self.batches += 1
+        for (story, done), change in zip(batch, changes, strict=True):
+            queue_unusable(self.store, story, change)
+            self.deliver(done, change)
+
+
+def queue_unusable(store: StoryStore, story: Any, change: Change) -> None:
+    """A story fetched but not usable (no text, garbled) is fetched again on the next runs."""
+    if change.kind == "error" and isinstance(story, Story):
+        try:
+            store.queue_retry(story.site, story.url, change.reason)
+        except Exception:  # noqa: BLE001 - the store itself failed: the error is logged already
+            logger.exception("Could not queue %s for a retry", story.url)
+
+
+_WRITERS: dict[tuple[str, int | None, StoreConfig], StoreWriter] = {}
+_WRITERS_LOCK = threading.Lock()
+
+
+def shared_writer(
+    url: str, run_id: int | None, config: StoreConfig, batch_size: int, batch_seconds: float
+) -> StoreWriter:
+    with _WRITERS_LOCK:
+        key = (url, run_id, config)
+        writer = _WRITERS.get(key)
+        if writer is None:
+            writer = _WRITERS[key] = StoreWriter(
+                StoryStore.open(url, config),
+                run_id,
+                batch_size=batch_size,
+                batch_seconds=batch_seconds,
+            )
+        writer.users += 1
+        return writer
+
+
+def release_writer(writer: StoreWriter) -> bool:
+    """Drop one user; the last one closes the writer and its store. True when it was closed."""
+    with _WRITERS_LOCK:
+        writer.users -= 1
+        if writer.users > 0:
+            return False
+        for key, found in list(_WRITERS.items()):
+            if found is writer:
+                del _WRITERS[key]
+    writer.close()
+    writer.store.close()
+    return True
 
 
 class StorePipeline:
@@ -27,6 +153,7 @@ class StorePipeline:
         self.settings = settings
         self.stats = stats
         self.store: StoryStore | None = None
+        self.writer: StoreWriter | None = None
         self.run_id: int | None = settings.getint("SISTERCITY_RUN_ID") or None
 
     @classmethod
@@ -38,12 +165,40 @@ class StorePipeline:
             event_window_days=self.settings.getint("SISTERCITY_EVENT_WINDOW_DAYS", 7),
             min_confidence=self.settings.getfloat("SISTERCITY_REGISTER_MIN_CONFIDENCE", 0.5),
         )
-        self.store = StoryStore.open(db_url(self.settings), config)
+        url = db_url(self.settings)
+        if url is None:
+            raise ValueError("SISTERCITY_DB_URL is not set")
+        batch_size = self.settings.getint("SISTERCITY_STORE_BATCH_SIZE", 100)
+        if batch_size <= 1:
+            self.store = StoryStore.open(url, config)
+            return
+        self.writer = shared_writer(
+            url,
+            self.run_id,
+            config,
+            batch_size,
+            self.settings.getfloat("SISTERCITY_STORE_BATCH_SECONDS", 2.0),
+        )
+        self.store = self.writer.store
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, Story) or self.store is None:
             return item
-        change = self.store.record(item, run_id=self.run_id)
+        if self.writer is None:
+            change = self.store.record(item, run_id=self.run_id)
+            queue_unusable(self.store, item, change)
+            self._count(item, change)
+            return item
+        filed: defer.Deferred[Any] = defer.Deferred()
+
+        def done(change: Change) -> None:
+            self._count(item, change)
+            filed.callback(item)
+
+        self.writer.submit(item, done)
+        return filed
+
+    def _count(self, item: Story, change: Change) -> None:
         self.stats.inc_value(f"sistercity/store/{change.kind}")
         if change.reparsed:
             self.stats.inc_value("sistercity/store/reparsed")
@@ -53,20 +208,38 @@ class StorePipeline:
             self.stats.inc_value("sistercity/register/changed", change.partnerships_changed)
         if change.kind == "error":
             logger.error("Could not store %s: %s", item.url, change.reason)
-        return item
 
-    def close_spider(self) -> None:
+    def close_spider(self) -> Any:
         if self.store is None:
-            return
-        try:
-            if self.settings.getbool("SISTERCITY_FEEDS_ON_CLOSE"):
-                from storage.feeds import FeedConfig, publish
+            return None
+        if self.writer is None:
+            self._publish_and_close(self.store)
+            return None
+        writer, self.writer = self.writer, None
+        # Waiting for the writer blocks, so it happens on a pool thread, not the reactor.
+        return threads.deferToThread(self._finish_shared, writer)
 
-                publish(
-                    self.store,
-                    self.settings.get("SISTERCITY_FEEDS_DIR") or None,
-                    FeedConfig.from_settings(self.settings),
-                )
+    def _finish_shared(self, writer: StoreWriter) -> None:
+        try:
+            self._publish(writer.store)  # the scraper has waited for every item's commit
         finally:
-            self.store.close()
+            release_writer(writer)
             self.store = None
+
+    def _publish_and_close(self, store: StoryStore) -> None:
+        try:
+            self._publish(store)
+        finally:
+            store.close()
+            self.store = None
+
+    def _publish(self, store: StoryStore) -> None:
+        if not self.settings.getbool("SISTERCITY_FEEDS_ON_CLOSE"):
+            return
+        from storage.feeds import FeedConfig, publish
+
+        publish(
+            store,
+            self.settings["SISTERCITY_FEEDS_DIR"],
+            FeedConfig.from_settings(self.settings),
+        )

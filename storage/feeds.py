@@ -19,9 +19,11 @@ looks only at the store rows added since the last one (``feed_outbox``).
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import hashlib
 import html
+import json
 import os
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -36,11 +38,11 @@ import nh3
 from feedgen.feed import FeedGenerator
 from lxml import etree
 from sqlalchemy import Select, func, or_, select, union
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 from w3lib.url import safe_url_string
 
-from crawler import __version__
 from storage.diff import describe
+from storage.exports import country_name, export_files
 from storage.models import (
     ChangeEvidence,
     ChangeRecord,
@@ -75,6 +77,7 @@ ALLOWED_TAGS = {
 }
 AUTHOR = {"name": "sistercity", "uri": "https://github.com/sistercity/sistercity"}
 INDEX_LATEST = 5
+XSL = "feed.xsl"  # written beside the feeds from storage/templates
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -82,6 +85,9 @@ class FeedConfig:
     entries: int = 50
     base_url: str = "http://127.0.0.1:8080/"
     tag_authority: str = "sistercity.github.io,2026"
+    version: str = "0"  # the generator version written into feeds and datapackage.json
+    # Site slug -> name people read ("asiae" -> "The Asia Business Daily").
+    site_names: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_settings(cls, settings: Any) -> FeedConfig:
@@ -89,7 +95,17 @@ class FeedConfig:
             entries=int(settings.getint("SISTERCITY_FEED_ENTRIES", 50)),
             base_url=str(settings.get("SISTERCITY_FEEDS_BASE_URL") or cls.base_url),
             tag_authority=str(settings.get("SISTERCITY_TAG_AUTHORITY") or cls.tag_authority),
+            version=str(settings.get("SISTERCITY_VERSION") or cls.version),
+            site_names=dict(settings.getdict("SISTERCITY_SITE_NAMES") or {}),
         )
+
+    def fingerprint(self) -> str:
+        """Changes whenever a setting that shows in the output changes."""
+        data = json.dumps(dataclasses.asdict(self), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(data.encode()).hexdigest()
+
+    def site_name(self, site: str) -> str:
+        return self.site_names.get(site, site)
 
     def tag(self, specific: str) -> str:
         return f"tag:{self.tag_authority}:{quote(specific, safe=':/@-._~')}"
@@ -113,11 +129,31 @@ class Entry:
     seq: int
     id: str
     title: str
-    updated: datetime
+    updated: datetime  # when the entry was made: its change was logged, its version filed
     summary: str
     content: str
     links: list[tuple[str, str, str]] = field(default_factory=list)  # (href, rel, title)
     categories: list[tuple[str, str, str]] = field(default_factory=list)  # (term, scheme, label)
+    # What the entry reports happened: the event date the story states, else the story's
+    # publication; never the crawl time. None: same as ``updated``.
+    published: datetime | None = None
+
+
+def day_start(value: str | None) -> datetime | None:
+    """'2024-11-21' (or '2024') as midnight UTC, for Atom's ``published``."""
+    if not value:
+        return None
+    try:
+        parts = [int(p) for p in value.split("-")]
+        return datetime(parts[0], *(parts[1:] or [1, 1]), tzinfo=UTC)  # type: ignore[misc]
+    except (ValueError, TypeError):
+        return None
+
+
+def _published(*candidates: datetime | None, not_after: datetime) -> datetime:
+    """The first known date; never later than the entry itself (Atom: published <= updated)."""
+    value = next((c for c in candidates if c is not None), not_after)
+    return min(value, not_after)
 
 
 @dataclass
@@ -254,15 +290,22 @@ def _base_query(spec: FeedSpec) -> Select[Any]:
     return _change_query(spec) if spec.kind == "changes" else _story_query(spec)
 
 
-def feed_specs(session: Session) -> list[FeedSpec]:
-    """Every feed the store currently calls for, in a fixed order."""
+def feed_specs(session: Session, site_name: Any = None) -> list[FeedSpec]:
+    """Every feed the store currently calls for, in a fixed order; titles name sites with
+    ``site_name(slug)`` and countries by their English name."""
+    site_name = site_name or str
     specs = [
         FeedSpec("partnerships.atom", "Sister-city partnerships: every change", "changes"),
         FeedSpec("stories.atom", "Sister-city partnership stories: new and edited", "stories"),
     ]
     for (site,) in session.execute(select(StoryRecord.site).distinct().order_by(StoryRecord.site)):
         specs.append(
-            FeedSpec(f"sites/{site}.atom", f"Partnership stories from {site}", "stories", site=site)
+            FeedSpec(
+                f"sites/{site}.atom",
+                f"Partnership stories from {site_name(site)}",
+                "stories",
+                site=site,
+            )
         )
     places = session.scalars(
         select(PlaceRecord)
@@ -278,7 +321,7 @@ def feed_specs(session: Session) -> list[FeedSpec]:
         specs.append(
             FeedSpec(
                 f"countries/{country.lower()}.atom",
-                f"Partnerships of places in {country}",
+                f"Partnerships of places in {country_name(country)}",
                 "changes",
                 country=country,
             )
@@ -378,11 +421,16 @@ def _change_entry(change: ChangeRecord, rows: _ChangeRows, config: FeedConfig) -
     event = rows.events.get(change.event_id) if change.event_id is not None else None
     if event is not None:
         categories.append(("event:" + event.kind, config.tag("event"), event.kind))
+    stated = day_start(event.event_date) if event is not None else None
+    published = [v.published for _, v in rows.sources[change.id] if v.published is not None]
+    # A new pair dates from its first report, a later change from the report that caused it.
+    reported = (min if change.kind == "new" else max)(published, default=None)
     return Entry(
         seq=change.id,
         id=config.tag(f"change/{change.key}"),
         title=plain(change.title),
         updated=change.at,
+        published=_published(stated, reported, not_after=change.at),
         summary=plain(change.summary),
         content=clean_html(content),
         links=links,
@@ -413,6 +461,7 @@ def _story_entry(story: StoryRecord, version: StoryVersion, config: FeedConfig) 
         id=config.tag(f"story/{story.key}/v{version.version}"),
         title=plain(title),
         updated=version.fetched_at,
+        published=_published(version.published, not_after=version.fetched_at),
         summary=plain(summary),
         content=clean_html("".join(parts)),
         links=[(href, "alternate", plain(version.title))] if href else [],
@@ -468,7 +517,7 @@ def render_feed(
     )
     fg.title(spec.title + (f" (archive page {page})" if page else ""))
     fg.author(AUTHOR)
-    fg.generator("sistercity", version=__version__, uri=AUTHOR["uri"])
+    fg.generator("sistercity", version=config.version, uri=AUTHOR["uri"])
     fg.link(href=config.url(archive_name(spec.name, page) if page else spec.name), rel="self")
     fg.link(href=config.url("index.html"), rel="alternate", type="text/html")
     if page:
@@ -485,7 +534,7 @@ def render_feed(
         fe.id(entry.id)
         fe.title(entry.title)
         fe.updated(entry.updated)
-        fe.published(entry.updated)
+        fe.published(entry.published or entry.updated)
         fe.summary(entry.summary)
         fe.content(entry.content, type="html")
         for term, scheme, label in entry.categories:
@@ -502,7 +551,15 @@ def render_feed(
     if page:
         root.insert(0, etree.Element(f"{{{FH_NS}}}archive", nsmap={"fh": FH_NS}))
     etree.indent(root)
-    return etree.tostring(root, encoding="UTF-8", xml_declaration=True) + b"\n"
+    # A browser opening the feed shows it through feed.xsl (beside the feeds, same origin).
+    depth = spec.name.count("/")
+    root.addprevious(
+        etree.ProcessingInstruction(
+            "xml-stylesheet", f'type="text/xsl" href="{"../" * depth}{XSL}"'
+        )
+    )
+    data = etree.tostring(root.getroottree(), encoding="UTF-8", xml_declaration=True)
+    return data.replace(b"?><feed", b"?>\n<feed", 1) + b"\n"
 
 
 @dataclass
@@ -567,6 +624,10 @@ class _Builder:
                 for k in range(1, pages + 1)
                 if not (self.feeds_dir / archive_name(spec.name, k)).exists()
             }
+        for page in range(pages + 1, old_pages + 1):  # fewer pages now (a larger page size)
+            stale = self.feeds_dir / archive_name(spec.name, page)
+            stale.unlink(missing_ok=True)
+            stale.with_name(stale.name + ".gz").unlink(missing_ok=True)
         for page in sorted(k for k in todo if 1 <= k <= pages):
             entries = _entries(self.session, spec, self.ids(spec, page=page), self.config)
             self.write(
@@ -588,7 +649,7 @@ def _meta_key(feeds_dir: Path) -> str:
 
 def build_feeds(
     store: Any,
-    feeds_dir: str | Path | None = None,
+    feeds_dir: str | Path,
     config: FeedConfig | None = None,
     *,
     full: bool = False,
@@ -598,19 +659,26 @@ def build_feeds(
     Only feeds touched by store rows added since the last build into this directory are
     rendered (all of them with ``full``); a file is rewritten only when its bytes change.
     """
-    from crawler.config import default_feeds_dir
-
     config = config or FeedConfig()
-    root = Path(feeds_dir or default_feeds_dir()).resolve()
+    root = Path(feeds_dir).resolve()
     root.mkdir(parents=True, exist_ok=True)
     remove_temp_files(root)
     report = BuildReport()
     with store.session() as session:
         key = _meta_key(root)
         meta = session.get(StoreMeta, key)
+        # Settings that show in the output (base URL, page size, names…): a change rewrites all.
+        settings_key = "feeds.settings:" + key.removeprefix("feeds.outbox:")
+        settings_meta = session.get(StoreMeta, settings_key)
+        if settings_meta is None or settings_meta.value != config.fingerprint():
+            full = True
+            if settings_meta is None:
+                session.add(StoreMeta(key=settings_key, value=config.fingerprint()))
+            else:
+                settings_meta.value = config.fingerprint()
         watermark = int(meta.value) if meta else 0
         top = int(session.scalar(select(func.max(FeedOutbox.id))) or 0)
-        specs = feed_specs(session)
+        specs = feed_specs(session, config.site_name)
         builder = _Builder(session, root, config, report)
         dirty: dict[str, set[int] | None] = {}
         if full or meta is None:
@@ -623,14 +691,33 @@ def build_feeds(
         for spec in specs:
             if spec.name in dirty:
                 builder.build(spec, dirty[spec.name])
-        if dirty or not (root / "index.html").exists() or not (root / "feeds.opml").exists():
-            builder.write("index.html", render_index(session, specs, root, config))
+        if dirty or not all((root / n).exists() for n in ("index.html", "feeds.opml", XSL)):
+            pairs = None
+            if not (full or meta is None or not (root / "pairs").is_dir()):
+                pairs = _touched_pairs(session, watermark, top)
+            for name, data in render_pages(session, specs, root, config, pairs).items():
+                builder.write(name, data)
             builder.write("feeds.opml", render_opml(specs, root, config))
+        exports = ("partnerships.csv", "partnerships.json", "datapackage.json")
+        if dirty or not all((root / name).exists() for name in exports):
+            for name, data in export_files(session, config.version, config.base_url).items():
+                builder.write(name, data)
         if meta is None:
             session.add(StoreMeta(key=key, value=str(top)))
         else:
             meta.value = str(top)
     return report
+
+
+def _touched_pairs(session: Session, watermark: int, top: int) -> set[int]:
+    """Partnerships with a change filed since the last build."""
+    return set(
+        session.scalars(
+            select(ChangeRecord.partnership_id)
+            .join(FeedOutbox, FeedOutbox.change_id == ChangeRecord.id)
+            .where(FeedOutbox.id > watermark, FeedOutbox.id <= top)
+        )
+    )
 
 
 def _dirty_feeds(session: Session, watermark: int, top: int) -> dict[str, set[int] | None]:
@@ -667,7 +754,7 @@ def _dirty_feeds(session: Session, watermark: int, top: int) -> dict[str, set[in
 def _index_items(entries: Sequence[Entry]) -> list[list[str | None]]:
     """What index.html shows of an entry: [title, link or None, date]."""
     return [
-        [e.title, e.links[0][0] if e.links else None, e.updated.date().isoformat()]
+        [e.title, e.links[0][0] if e.links else None, (e.published or e.updated).date().isoformat()]
         for e in entries
     ]
 
@@ -678,12 +765,21 @@ def _latest_items(session: Session, spec: FeedSpec, config: FeedConfig) -> list[
     return _index_items(_entries(session, spec, ids, config))
 
 
-def render_index(session: Session, specs: list[FeedSpec], root: Path, config: FeedConfig) -> bytes:
-    """The page listing every feed with its newest entries. Those come from ``feed_state``,
-    filled when each feed is built, so the page costs one query whatever the history; a feed
-    built before the store kept them is queried once and remembered."""
+def render_pages(
+    session: Session,
+    specs: list[FeedSpec],
+    root: Path,
+    config: FeedConfig,
+    pairs: set[int] | None = None,
+) -> dict[str, bytes]:
+    """The browsable register (storage.site): index.html with the latest changes, every
+    partnership, crawl health and every feed; the place, country and pair pages (``pairs``:
+    the pairs whose pages to render, None: all). Each feed's newest date comes from
+    ``feed_state``, filled when the feed is built, so listing the feeds costs one query."""
+    from storage.site import LATEST, render_site
+
     states = {state.name: state for state in session.scalars(select(FeedState))}
-    sections = []
+    feeds = []
     for spec in specs:
         state = states.get(spec.name)
         latest = state.latest if state is not None else None
@@ -691,28 +787,38 @@ def render_index(session: Session, specs: list[FeedSpec], root: Path, config: Fe
             latest = _latest_items(session, spec, config)
             if state is not None:
                 state.latest = latest
-        items = []
-        for title, href, day in latest:
-            label = f'<a href="{_text(href)}">{_text(title)}</a>' if href else _text(title)
-            items.append(f'<li>{label} <span class="date">{day}</span></li>')
-        body = f"<ul>{''.join(items)}</ul>" if items else "<p>No entries yet.</p>"
-        sections.append(
-            f'<h3><a href="{_text(config.url(spec.name))}">{_text(spec.title)}</a></h3>'
-            f"<p>{_text(spec.name)}</p>{body}"
+        feeds.append(
+            {
+                "title": spec.title,
+                "href": config.url(spec.name),
+                "latest": latest[0][2] if latest else None,
+            }
         )
     if (root / "health.atom").exists():
-        sections.append(f'<h3><a href="{_text(config.url("health.atom"))}">Crawl health</a></h3>')
-    fragment = clean_html("".join(sections))
-    page = (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
-        "<title>sistercity feeds</title>"
-        "<style>body{font-family:sans-serif;max-width:50em;margin:2em auto}.date{color:#666}</style>"
-        "</head><body><h1>sistercity feeds</h1>"
-        f'<p>Subscribe in any feed reader. All feeds as <a href="{_text(config.url("feeds.opml"))}">OPML</a>.</p>'
-        f"{fragment}</body></html>\n"
+        feeds.append({"title": "Crawl health", "href": config.url("health.atom"), "latest": None})
+    changes = specs[0]
+    ids = list(session.scalars(_base_query(changes).order_by(ChangeRecord.id.desc()).limit(LATEST)))
+    a, b = aliased(PlaceRecord), aliased(PlaceRecord)
+    pair_of = dict(
+        (cid, f"{sa}--{sb}")
+        for cid, sa, sb in session.execute(
+            select(ChangeRecord.id, a.slug, b.slug)
+            .join(Partnership, ChangeRecord.partnership_id == Partnership.id)
+            .join(a, Partnership.place_a_id == a.id)
+            .join(b, Partnership.place_b_id == b.id)
+            .where(ChangeRecord.id.in_(ids))
+        )
     )
-    return page.encode("utf-8")
+    latest_changes = [
+        ((e.published or e.updated).date().isoformat(), e.title, pair_of[e.seq])
+        for e in _entries(session, changes, ids, config)
+    ]
+    return render_site(session, config, latest=latest_changes, feeds=feeds, pairs=pairs)
+
+
+def render_index(session: Session, specs: list[FeedSpec], root: Path, config: FeedConfig) -> bytes:
+    """index.html alone (what every rebuild rewrites)."""
+    return render_pages(session, specs, root, config, pairs=set())["index.html"]
 
 
 def render_opml(specs: list[FeedSpec], root: Path, config: FeedConfig) -> bytes:
@@ -739,18 +845,27 @@ def render_opml(specs: list[FeedSpec], root: Path, config: FeedConfig) -> bytes:
 
 def publish(
     store: Any,
-    feeds_dir: str | Path | None = None,
+    feeds_dir: str | Path,
     config: FeedConfig | None = None,
     *,
     full: bool = False,
 ) -> BuildReport:
     """Everything subscribers read: ``health.atom`` from the open flags, then every other feed,
     ``index.html`` and ``feeds.opml`` (after the health feed, so they list it)."""
-    from crawler.config import default_feeds_dir
+    from storage.site import render_health
 
-    feeds_dir = Path(feeds_dir or default_feeds_dir())
-    write_health_feed(store.open_flags(), feeds_dir, config)
-    return build_feeds(store, feeds_dir, config, full=full)
+    feeds_dir = Path(feeds_dir)
+    if hasattr(store, "settle_pending"):
+        store.settle_pending()  # pairs a crawl run left pending (a run killed before it settled)
+    flags = store.open_flags()
+    write_health_feed(flags, feeds_dir, config)
+    report = build_feeds(store, feeds_dir, config, full=full)
+    with store.session() as session:
+        if write_atomic(
+            feeds_dir / "health.html", render_health(session, config or FeedConfig(), flags)
+        ):
+            report.written.append("health.html")
+    return report
 
 
 # --- health ----------------------------------------------------------------------------------

@@ -8,6 +8,8 @@
   ``change_evidence`` ties each change to the story versions behind it.
 - ``network_sizes`` are dated observations ("86 cities in 48 countries").
 - ``crawl_runs``, ``site_runs`` and ``fetch_errors`` record what each crawl did.
+- ``retry_queue`` holds the pages a crawl could not get (articles and listing pages), each with
+  its next try; every crawl of the site fetches the due ones first, a success removes them.
 - ``feed_outbox`` and ``feed_state`` let a feed rebuild touch only what changed.
 """
 
@@ -65,7 +67,9 @@ class StoryVersion(Base):
     __table_args__ = (
         UniqueConstraint("story_id", "version"),
         # Covers the story feeds' filter, so they count and page without reading the versions.
-        Index("ix_story_versions_feed", "story_id", "is_partnership_story", "cause", "duplicate_of"),
+        Index(
+            "ix_story_versions_feed", "story_id", "is_partnership_story", "cause", "duplicate_of"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -156,7 +160,7 @@ class Claim(Base):
     source: Mapped[str] = mapped_column(String(300))  # story key, or the story it duplicates
     field: Mapped[str] = mapped_column(String(16))  # relation, status, began, event
     value: Mapped[str] = mapped_column(String(32))
-    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"), index=True)
     reported_at: Mapped[datetime]
     well_supported: Mapped[bool] = mapped_column(Boolean)
     sentence: Mapped[str] = mapped_column(Text)
@@ -188,7 +192,7 @@ class ChangeRecord(Base):
     field: Mapped[str | None] = mapped_column(String(16))
     old_value: Mapped[str | None] = mapped_column(String(32))
     new_value: Mapped[str | None] = mapped_column(String(32))
-    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"), index=True)
     relation: Mapped[str | None] = mapped_column(String(32))  # the pair's relation at the time
     at: Mapped[datetime]
     title: Mapped[str] = mapped_column(Text)
@@ -257,6 +261,26 @@ class FetchError(Base):
     url: Mapped[str] = mapped_column(String(2000))
     reason: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime]
+
+
+class RetryEntry(Base):
+    """A page that failed and must be fetched again: one row per (site, URL)."""
+
+    __tablename__ = "retry_queue"
+    __table_args__ = (
+        UniqueConstraint("site", "url"),
+        Index("ix_retry_queue_due", "site", "next_try"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site: Mapped[str] = mapped_column(String(64))
+    url: Mapped[str] = mapped_column(String(2000))
+    kind: Mapped[str] = mapped_column(String(16))  # article or listing
+    reason: Mapped[str] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    first_failed: Mapped[datetime]
+    last_failed: Mapped[datetime]
+    next_try: Mapped[datetime]
 
 
 class FeedOutbox(Base):

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storage.models import (
@@ -35,6 +35,7 @@ from storage.models import (
     NetworkSize,
     Partnership,
     PlaceRecord,
+    StoreMeta,
     StoryRecord,
     StoryVersion,
 )
@@ -75,6 +76,11 @@ EVENT_PHRASES = {
     "terminated": "partnership ended",
 }
 PROPOSED_PHRASE = "letter of intent for a {rel} partnership signed"
+# The two sides of one tie often word it differently (a Chinese city's "friendly cooperation" is
+# its Korean partner's "sister city"); the register keeps the closest tie any well-supported
+# source reports and shows the other wordings beside it. An upgrade raises the rank.
+RELATION_RANK = {"sister": 3, "friendship": 2, "friendly_cooperation": 1, "other": 0}
+PENDING = "register.pending:"  # store_meta key prefix of a pair left for settle_pending
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -103,9 +109,15 @@ class Register:
         self.config = config
 
     # --- applying a story version --------------------------------------------------------
-    def apply(self, story: StoryRecord, version: StoryVersion) -> dict[str, Any]:
-        """Replace ``story``'s claims with those of ``version`` and settle every pair touched."""
+    def apply(
+        self, story: StoryRecord, version: StoryVersion, *, defer: bool = False
+    ) -> dict[str, Any]:
+        """Replace ``story``'s claims with those of ``version`` and settle every pair touched.
+
+        ``defer``: file the claims but leave the pairs for ``settle_pending`` (a crawl run settles
+        once all its stories are in, so its change log does not depend on their order)."""
         s = self.session
+        mark = int(s.scalar(select(func.max(Claim.id))) or 0)
         old_claims = list(
             s.scalars(select(Claim).where(Claim.story_id == story.id, Claim.active.is_(True)))
         )
@@ -153,6 +165,16 @@ class Register:
                 s.add(claim)
                 new_claims[partnership.id].append(claim)
         s.flush()
+        if defer:
+            for pid in sorted(touched):
+                if s.get(StoreMeta, f"{PENDING}{pid}") is None:
+                    s.add(StoreMeta(key=f"{PENDING}{pid}", value=str(mark)))
+            s.flush()
+            return {
+                "partnership_changes": [],
+                "partnerships_new": len(created),
+                "partnerships_changed": 0,
+            }
 
         logged: list[ChangeRecord] = []
         changed_pairs: set[int] = set()
@@ -162,7 +184,8 @@ class Register:
             assert partnership is not None
             changes = self._settle(
                 partnership,
-                version,
+                version.fetched_at,
+                [version.id],
                 partnership.id in created,
                 new_claims[partnership.id],
                 before[partnership.id],
@@ -175,6 +198,47 @@ class Register:
             "partnerships_new": len(created),
             "partnerships_changed": len(changed_pairs),
         }
+
+    def settle_pending(self) -> dict[int, list[ChangeRecord]]:
+        """Settle every pair ``apply(defer=True)`` left, as one batch per pair: the change log
+        compares the pair before the batch with the pair after it, so the order the batch's
+        stories arrived in does not matter. Returns the changes logged, by partnership id."""
+        s = self.session
+        pending = list(s.scalars(select(StoreMeta).where(StoreMeta.key.startswith(PENDING))))
+        marks = {int(row.key.removeprefix(PENDING)): int(row.value) for row in pending}
+        for row in pending:
+            s.delete(row)
+        s.flush()
+        out: dict[int, list[ChangeRecord]] = {}
+        pairs = s.scalars(select(Partnership).where(Partnership.id.in_(marks)))
+        for p in sorted(pairs, key=lambda p: p.key):
+            mark = marks[p.id]
+            claims = list(s.scalars(select(Claim).where(Claim.partnership_id == p.id)))
+            batch = [c for c in claims if c.id > mark]
+            batch_stories = {c.story_id for c in batch}
+            new_claims = sorted(
+                (c for c in batch if c.active),
+                key=lambda c: (c.field, c.value, c.source, c.version_id, c.id),
+            )
+            before: dict[str, set[str]] = defaultdict(set)
+            for c in claims:
+                if c.id <= mark and (c.active or c.story_id in batch_stories):
+                    before[c.field].add(c.value)
+            versions = {c.version_id for c in batch}
+            # A story whose new version dropped the pair is in the batch too: its latest version.
+            for c in claims:
+                if c.id <= mark and not c.active:
+                    latest = s.scalar(
+                        select(func.max(StoryVersion.id)).where(StoryVersion.story_id == c.story_id)
+                    )
+                    if latest is not None and latest != c.version_id:
+                        versions.add(int(latest))
+            rows = list(s.scalars(select(StoryVersion).where(StoryVersion.id.in_(versions))))
+            at = max((v.fetched_at for v in rows), default=p.last_reported)
+            out[p.id] = self._settle(
+                p, at, sorted(versions), p.change_count == 0, new_claims, before
+            )
+        return out
 
     def _claim_values(self, item: dict[str, Any]) -> list[tuple[str, str]]:
         event = str(item.get("event") or "mentioned")
@@ -215,15 +279,15 @@ class Register:
         if place is not None:
             return place
         base = "-".join(p for p in (slugify(name) or "place", country.lower()) if p)
-        slug = base
-        taken = set(
-            self.session.scalars(select(PlaceRecord.slug).where(PlaceRecord.slug.startswith(base)))
-        )
-        if slug in taken and (data.get("parent_name") or data.get("parent")):
+        candidates = [base]
+        if data.get("parent_name") or data.get("parent"):
             parent = str(data.get("parent_name") or data["parent"])
-            slug = f"{slugify(name)}-{slugify(parent)}-{country.lower()}"
-        if slug in taken:
-            slug = f"{base}-{slugify(place_id)}"
+            candidates.append(f"{slugify(name)}-{slugify(parent)}-{country.lower()}")
+        # Exact look-ups of the few candidates: a prefix LIKE reads the whole slug index.
+        taken = set(
+            self.session.scalars(select(PlaceRecord.slug).where(PlaceRecord.slug.in_(candidates)))
+        )
+        slug = next((c for c in candidates if c not in taken), f"{base}-{slugify(place_id)}")
         place = PlaceRecord(
             id=place_id,
             name=name,
@@ -296,13 +360,19 @@ class Register:
     def _settle(
         self,
         p: Partnership,
-        version: StoryVersion,
+        at: datetime,
+        batch: list[int],
         is_new: bool,
         new_claims: list[Claim],
         before: dict[str, set[str]],
     ) -> list[ChangeRecord]:
+        """Resolve ``p`` from its active claims and log what changed; ``batch`` holds the story
+        versions filed since the pair was last settled (evidence), ``at`` the latest fetch."""
         s = self.session
-        at = version.fetched_at
+
+        def versions_of(claims: list[Claim]) -> list[int]:
+            return sorted({c.version_id for c in claims}) or batch
+
         active = list(
             s.scalars(
                 select(Claim)
@@ -310,8 +380,10 @@ class Register:
                 .order_by(Claim.id)
             )
         )
-        events = list(
-            s.scalars(select(Event).where(Event.partnership_id == p.id).order_by(Event.id))
+        # Ordered by what they are, not by which story created them first.
+        events = sorted(
+            s.scalars(select(Event).where(Event.partnership_id == p.id)),
+            key=lambda e: (e.anchor_date, e.kind, e.event_date or "", e.id),
         )
         was_active = {e.id: e.active for e in events}
         supported_events = {c.event_id for c in active if c.event_id is not None}
@@ -326,7 +398,7 @@ class Register:
                         p,
                         "retraction",
                         at,
-                        [version.id],
+                        batch,
                         "no source reports this partnership any more; it is retracted from the register",
                     )
                 )
@@ -334,7 +406,13 @@ class Register:
         if p.retracted:
             p.retracted = False
             logged.append(
-                self._log(p, "reinstated", at, [version.id], "reported again after its retraction")
+                self._log(
+                    p,
+                    "reinstated",
+                    at,
+                    versions_of(new_claims),
+                    "reported again after its retraction",
+                )
             )
 
         by_field: dict[str, list[Claim]] = defaultdict(list)
@@ -361,7 +439,12 @@ class Register:
             )
             logged.append(
                 self._log(
-                    p, "new", at, [version.id], self._new_summary(p, founding), event=founding
+                    p,
+                    "new",
+                    at,
+                    versions_of(new_claims),
+                    self._new_summary(p, founding),
+                    event=founding,
                 )
             )
             fresh_events = [e for e in fresh_events if e is not founding]
@@ -381,9 +464,7 @@ class Register:
                     text = f"{FIELD_WORDS[fld]} changed from {_words(old[fld])} to {_words(resolved[fld])}"
                     if others:
                         text += f" (other sources still say {', '.join(_words(v) for v in others)})"
-                    evidence = (
-                        [version.id] if version.id in supporting or not supporting else supporting
-                    )
+                    evidence = [v for v in batch if v in supporting] or supporting or batch
                     logged.append(
                         self._log(
                             p, "field", at, evidence, text, fld=fld, old=old[fld], new=resolved[fld]
@@ -393,6 +474,8 @@ class Register:
             winner = resolved.get(claim.field)
             if claim.field not in FIELDS or winner is None or compatible(claim.value, winner):
                 continue
+            if claim.field == "relation":
+                continue  # the other side's wording for the same tie: shown, not a disagreement
             if claim.value in before.get(claim.field, set()):
                 continue  # a known disagreement repeated: evidence only
             text = (
@@ -404,7 +487,9 @@ class Register:
                     p,
                     "conflict",
                     at,
-                    [version.id],
+                    versions_of(
+                        [c for c in new_claims if (c.field, c.value) == (claim.field, claim.value)]
+                    ),
                     text,
                     fld=claim.field,
                     old=winner,
@@ -413,8 +498,9 @@ class Register:
             )
             before.setdefault(claim.field, set()).add(claim.value)
         for event in fresh_events:
+            evidence = versions_of([c for c in new_claims if c.event_id == event.id])
             logged.append(
-                self._log(p, "event", at, [version.id], self._event_summary(p, event), event=event)
+                self._log(p, "event", at, evidence, self._event_summary(p, event), event=event)
             )
         for event in events:
             if was_active.get(event.id) and not event.active:
@@ -424,7 +510,7 @@ class Register:
                         p,
                         "retraction",
                         at,
-                        [version.id],
+                        batch,
                         f"the report of the {event.kind} on {when} was withdrawn",
                         fld="event",
                         old=event.kind,
@@ -437,7 +523,7 @@ class Register:
                 continue
             change = self._event_change(s.get(Event, claim.event_id))
             if change is not None and change not in logged:
-                self._add_evidence(change, version.id)
+                self._add_evidence(change, claim.version_id)
         return logged
 
     def _resolve(self, fld: str, claims: list[Claim]) -> str | None:
@@ -448,6 +534,9 @@ class Register:
             sources[claim.value].add(claim.source)
         strong = [c for c in claims if c.well_supported or len(sources[c.value]) >= 2]
         pool = strong or claims
+        if fld == "relation":
+            # One tie, one relation: the closest tie any source reports, whatever the order.
+            return max((c.value for c in pool), key=lambda v: (RELATION_RANK.get(v, -1), v))
         newest = max(pool, key=lambda c: (c.reported_at, c.version_id, c.id))
         value = newest.value
         if fld == "began":
@@ -605,8 +694,9 @@ class Register:
                 )
             events = [
                 {"kind": e.kind, "date": e.event_date, "anchor": e.anchor_date, "active": e.active}
-                for e in s.scalars(
-                    select(Event).where(Event.partnership_id == p.id).order_by(Event.id)
+                for e in sorted(
+                    s.scalars(select(Event).where(Event.partnership_id == p.id)),
+                    key=lambda e: (e.anchor_date, e.kind, e.event_date or ""),
                 )
             ]
             result[p.key] = {

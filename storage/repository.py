@@ -16,7 +16,7 @@ import logging
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, select, update
@@ -24,7 +24,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from storage.db import open_engine, upgrade
 from storage.diff import paragraph_diff
+from storage.garbled import GARBLED_LIMIT, garbled_share
 from storage.models import (
+    ChangeEvidence,
     ChangeRecord,
     CrawlRun,
     FeedOutbox,
@@ -32,6 +34,7 @@ from storage.models import (
     NetworkSize,
     Partnership,
     RawPageRecord,
+    RetryEntry,
     SiteRun,
     StoryRecord,
     StoryVersion,
@@ -172,12 +175,64 @@ class StoryStore:
                 self._count(session, run_id, story.site, change)
         return change
 
+    def record_many(self, stories: Sequence[Any], run_id: int | None = None) -> list[Change]:
+        """File ``stories`` in order in one transaction: one commit (one fsync) for the batch.
+
+        Same result as calling ``record`` on each. When the batch fails as a whole (a story the
+        database refuses, a row another process wrote meanwhile), it is rolled back and each
+        story is filed again on its own, so one bad story costs its batch only time."""
+        if len(stories) <= 1:
+            return [self.record(story, run_id) for story in stories]
+        try:
+            with self.session() as session:
+                changes = []
+                for story in stories:
+                    try:
+                        self._validate(story)
+                    except StoryRejected as exc:
+                        changes.append(self._reject(session, story, run_id, exc))
+                        continue
+                    change = self._record(session, story, run_id)
+                    if run_id is not None:
+                        self._count(session, run_id, story.site, change)
+                    changes.append(change)
+                return changes
+        except Exception:  # noqa: BLE001 - whatever failed, filing one by one tells which
+            logger.warning("A batch of %d stories failed; filing them one by one", len(stories))
+            return [self._record_alone(story, run_id) for story in stories]
+
+    def _record_alone(self, story: Any, run_id: int | None) -> Change:
+        try:
+            return self.record(story, run_id)
+        except Exception as exc:  # noqa: BLE001 - one story must not stop the others
+            logger.exception("Could not store %s", getattr(story, "url", story))
+            reason = f"{type(exc).__name__}: {exc}"
+            self.record_error(run_id, getattr(story, "url", "") or "", reason, story.site)
+            return Change(kind=ERROR, story_key=getattr(story, "story_id", "") or "", reason=reason)
+
+    def _reject(self, session: Session, story: Any, run_id: int | None, exc: Exception) -> Change:
+        site = getattr(story, "site", None)
+        url = getattr(story, "url", "") or ""
+        session.add(FetchError(run_id=run_id, site=site, url=url, reason=str(exc), at=_now()))
+        if run_id is not None and site:
+            site_run = self._site_run(session, run_id, site)
+            site_run.stories_error += 1
+            site_run.errors += 1
+        return Change(kind=ERROR, story_key=getattr(story, "story_id", "") or "", reason=str(exc))
+
     def _validate(self, story: Any) -> None:
         for name in ("site", "url", "canonical_url"):
             if not getattr(story, name, None):
                 raise StoryRejected(f"story has no {name}")
         if not story.title and not story.body:
             raise StoryRejected("story has neither title nor body")
+        # Mojibake from a wrong charset must never reach the register or the feeds (it would
+        # read as the story withdrawing its claims): the version is quarantined and refetched.
+        garbled = garbled_share(" ".join([story.title or "", *story.body]))
+        if garbled > GARBLED_LIMIT:
+            raise StoryRejected(
+                f"garbled text ({garbled:.0%} replacement characters or mojibake): quarantined"
+            )
         _aware(story.fetched_at, "fetched_at")
         _aware(story.published, "published")
 
@@ -208,7 +263,7 @@ class StoryStore:
             session.add(row)
             session.flush()
             version = self._write_version(session, row, story, 1, "new", chash, rhash, None, run_id)
-            result = register.apply(row, version)
+            result = register.apply(row, version, defer=run_id is not None)
             return Change(kind=NEW, story_key=row.key, version=1, **result)
         latest = self._latest_version(session, row.id)
         row.last_seen = max(row.last_seen, story.fetched_at)
@@ -224,7 +279,7 @@ class StoryStore:
                 setattr(latest, name, _plain(getattr(story, name)))
             session.add(FeedOutbox(version_id=latest.id))  # it may now belong in the feeds
             session.flush()
-            result = register.apply(row, latest)
+            result = register.apply(row, latest, defer=run_id is not None)
             return Change(kind=UNCHANGED, story_key=row.key, version=latest.version, **result)
         # Same bytes from the site, different text: our parsing changed, not the story.
         reparse = rhash == latest.raw_hash
@@ -242,7 +297,7 @@ class StoryStore:
             run_id,
         )
         row.latest_version = number
-        result = register.apply(row, version)
+        result = register.apply(row, version, defer=run_id is not None)
         kind = UNCHANGED if reparse else CHANGED
         return Change(kind=kind, story_key=row.key, version=number, reparsed=reparse, **result)
 
@@ -479,6 +534,31 @@ class StoryStore:
             return self._register(session).snapshot()
 
     # --- crawl runs ----------------------------------------------------------------------
+    def settle_pending(self) -> int:
+        """Settle the pairs a crawl run's stories touched (stories filed with a ``run_id`` leave
+        them pending, so the run's change log does not depend on the order they arrived in);
+        each changed pair counts once for every site that reported it in the batch. Returns
+        the number of changes logged."""
+        with self.session() as session:
+            logged = self._register(session).settle_pending()
+            counted: set[tuple[int, int, str]] = set()
+            for pid, changes in logged.items():
+                if not changes or any(c.kind == "new" for c in changes):
+                    continue
+                for change in changes:
+                    for run_id, site in session.execute(
+                        select(StoryVersion.run_id, StoryRecord.site)
+                        .join(StoryRecord, StoryVersion.story_id == StoryRecord.id)
+                        .join(ChangeEvidence, ChangeEvidence.version_id == StoryVersion.id)
+                        .where(ChangeEvidence.change_id == change.id)
+                    ):
+                        if run_id is None or (pid, run_id, site) in counted:
+                            continue
+                        counted.add((pid, run_id, site))
+                        row = self._site_run(session, run_id, site)
+                        row.partnerships_changed += 1
+            return sum(len(c) for c in logged.values())
+
     def start_run(self, sites: Sequence[str], started_at: datetime | None = None) -> int:
         with self.session() as session:
             run = CrawlRun(started_at=started_at or _now(), status="running", sites=sorted(sites))
@@ -491,7 +571,8 @@ class StoryStore:
     def finish_site_run(self, run_id: int, site: str, stats: dict[str, Any]) -> None:
         """Store a site's crawl statistics. Keys (all optional): started_at, finished_at,
         requests, responses_by_status, stories {new, changed, unchanged, error},
-        partnerships {new, changed}, extraction, errors, duration, flags. Story and
+        partnerships {new, changed}, extraction, errors (or errors_add, added to the errors
+        the store counted itself), duration, flags. Story and
         partnership counts the store counted itself are kept unless given here."""
         with self.session() as session:
             row = self._site_run(session, run_id, site)
@@ -502,6 +583,8 @@ class StoryStore:
             for name in ("requests", "errors"):
                 if name in stats:
                     setattr(row, name, int(stats[name]))
+            if stats.get("errors_add"):
+                row.errors += int(stats["errors_add"])
             for name in ("responses_by_status", "extraction"):
                 if name in stats:
                     setattr(
@@ -618,6 +701,151 @@ class StoryStore:
                 }
             )
         )
+
+    # --- retry queue ---------------------------------------------------------------------
+    def fetch_failed(
+        self,
+        run_id: int | None,
+        site: str,
+        url: str,
+        reason: str,
+        kind: str = "article",
+        now: datetime | None = None,
+        backoff: timedelta = timedelta(hours=1),
+        max_backoff: timedelta = timedelta(days=1),
+    ) -> RetryEntry:
+        """A page the crawl could not get: kept as a fetch error of the run (counted in the
+        site's errors) and queued for the next crawls. The first retry is due at once (the
+        next run); each further failure waits ``backoff * 2**(attempts - 2)``, at most
+        ``max_backoff``."""
+        now = now or _now()
+        with self.session() as session:
+            session.add(FetchError(run_id=run_id, site=site, url=url, reason=reason, at=now))
+            if run_id is not None:
+                site_run = self._site_run(session, run_id, site)
+                site_run.errors += 1
+                if kind == "article":
+                    site_run.stories_error += 1
+            return self._queue(session, site, url, reason, kind, now, backoff, max_backoff)
+
+    def queue_retry(
+        self,
+        site: str,
+        url: str,
+        reason: str,
+        kind: str = "article",
+        now: datetime | None = None,
+        backoff: timedelta = timedelta(hours=1),
+        max_backoff: timedelta = timedelta(days=1),
+    ) -> RetryEntry:
+        """Queue a page for the next crawls without counting an error (already counted)."""
+        with self.session() as session:
+            return self._queue(
+                session, site, url, reason, kind, now or _now(), backoff, max_backoff
+            )
+
+    @staticmethod
+    def _queue(
+        session: Session,
+        site: str,
+        url: str,
+        reason: str,
+        kind: str,
+        now: datetime,
+        backoff: timedelta,
+        max_backoff: timedelta,
+    ) -> RetryEntry:
+        entry = session.scalars(
+            select(RetryEntry).where(RetryEntry.site == site, RetryEntry.url == url)
+        ).one_or_none()
+        if entry is None:
+            entry = RetryEntry(
+                site=site,
+                url=url,
+                kind=kind,
+                reason=reason,
+                attempts=1,
+                first_failed=now,
+                last_failed=now,
+                next_try=now,
+            )
+            session.add(entry)
+        else:
+            entry.attempts += 1
+            entry.reason = reason
+            entry.kind = kind
+            entry.last_failed = now
+            entry.next_try = now + min(backoff * 2 ** (entry.attempts - 2), max_backoff)
+        session.flush()
+        return entry
+
+    def due_retries(
+        self, site: str, now: datetime | None = None, limit: int | None = None
+    ) -> list[RetryEntry]:
+        """The site's queued pages whose next try has come, longest waiting first."""
+        with self.sessions() as session:
+            query = (
+                select(RetryEntry)
+                .where(RetryEntry.site == site, RetryEntry.next_try <= (now or _now()))
+                .order_by(RetryEntry.next_try, RetryEntry.id)
+            )
+            if limit is not None:
+                query = query.limit(limit)
+            return list(session.scalars(query))
+
+    def retry_done(self, site: str, urls: Iterable[str]) -> int:
+        """Take pages fetched at last off the queue; how many were queued."""
+        wanted = sorted(set(urls))
+        if not wanted:
+            return 0
+        with self.session() as session:
+            rows = list(
+                session.scalars(
+                    select(RetryEntry).where(RetryEntry.site == site, RetryEntry.url.in_(wanted))
+                )
+            )
+            for row in rows:
+                session.delete(row)
+            return len(rows)
+
+    def retry_queue(self, site: str | None = None) -> list[RetryEntry]:
+        with self.sessions() as session:
+            query = select(RetryEntry).order_by(RetryEntry.site, RetryEntry.next_try)
+            if site:
+                query = query.where(RetryEntry.site == site)
+            return list(session.scalars(query))
+
+    def retry_queue_sizes(self) -> dict[str, int]:
+        """Queued pages per site."""
+        with self.sessions() as session:
+            query = select(RetryEntry.site, func.count(RetryEntry.id)).group_by(RetryEntry.site)
+            return {site: int(n) for site, n in session.execute(query)}
+
+    def revisit_candidates(self, site: str, since: datetime, limit: int) -> list[str]:
+        """URLs (as last fetched) of the site's stories published (else first seen) since
+        ``since``, least recently fetched first: what a crawl re-checks beyond the listing's
+        first pages."""
+        if limit <= 0:
+            return []
+        with self.sessions() as session:
+            query = (
+                select(StoryVersion.url)
+                .select_from(StoryRecord)
+                .join(
+                    StoryVersion,
+                    and_(
+                        StoryVersion.story_id == StoryRecord.id,
+                        StoryVersion.version == StoryRecord.latest_version,
+                    ),
+                )
+                .where(
+                    StoryRecord.site == site,
+                    func.coalesce(StoryVersion.published, StoryRecord.first_seen) >= since,
+                )
+                .order_by(StoryRecord.last_seen, StoryRecord.id)
+                .limit(limit)
+            )
+            return list(session.scalars(query))
 
     def count_versions(self) -> int:
         with self.sessions() as session:

@@ -88,11 +88,18 @@ def test_one_pipeline_class_per_file(path: Path) -> None:
     assert classes == [f"{path.stem.capitalize()}Pipeline"]
 
 
-def test_storage_has_no_scrapy_imports() -> None:
+def test_storage_imports_neither_scrapy_nor_crawler() -> None:
     for path in (ROOT / "storage").rglob("*.py"):
         tree = ast.parse(path.read_text("utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
-                assert not any(a.name.split(".")[0] == "scrapy" for a in node.names), path
+                assert not any(a.name.split(".")[0] in {"scrapy", "crawler"} for a in node.names), (
+                    path
+                )
             if isinstance(node, ast.ImportFrom) and node.module:
-                assert node.module.split(".")[0] not in {"scrapy", "spiders", "pipelines"}, path
+                assert node.module.split(".")[0] not in {
+                    "scrapy",
+                    "spiders",
+                    "pipelines",
+                    "crawler",
+                }, path

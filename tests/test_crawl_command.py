@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import feedparser
 
@@ -106,6 +107,7 @@ def test_clean_crawl_exits_0_writes_store_and_feeds_and_is_quiet_under_cron(
     first = sistercity(["crawl", "chinesetoday", *FAST], env)
     assert first.returncode == 0, first.stderr[-3000:]
     assert first.stdout == "", "nothing on stdout under cron when all is well"
+    assert first.stderr == "", "nor on stderr: cron mails whatever a healthy run prints"
     feeds = tmp_path / "var" / "feeds"
     assert (feeds / "partnerships.atom").exists() and (feeds / "health.atom").exists()
     assert (tmp_path / "var" / "logs" / "crawl.log").read_text("utf-8").strip()
@@ -245,3 +247,22 @@ def test_schedule_runs_crawls_on_a_short_interval_and_stops_on_sigterm(
     _, err = waiting.communicate(timeout=30)
     assert waiting.returncode == 0
     assert "Stopping the schedule" in err
+
+
+def test_dry_run_lists_what_it_fetched_and_writes_nothing(
+    tmp_path: Path, replicas: ReplicaServer
+) -> None:
+    env = environment(tmp_path, replicas)
+    proc = sistercity(["crawl", "chinesetoday", "--dry-run", "--json", *FAST], env)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    data = summary(proc)
+    assert data["dry_run"] is True
+    fetched = data["sites"]["chinesetoday"]["fetched"]
+    extraction = data["sites"]["chinesetoday"]["extraction"]
+    assert len(fetched) == sum(extraction.values()) > 0
+    assert all(urlsplit(f["url"]).hostname.endswith("chinesetoday.com") for f in fetched)
+    assert all(f["title"] for f in fetched)
+    pairs = [p for f in fetched if f["is_partnership_story"] for p in f["partnerships"]]
+    assert pairs and all(p["a"] and p["b"] and p["relation"] for p in pairs)
+    assert not (tmp_path / "var" / "store.db").exists()
+    assert not (tmp_path / "var" / "feeds").exists()

@@ -158,16 +158,9 @@ EXPECTED_CHANGES = {
     ),
     # A Qingdao business delegation visits Gwangju on the 17th and 18th.
     ("event", QINGDAO_GWANGJU, "exchange", (NEW_STORIES["asiae"], 1)),
-    # The same story calls the 2024 agreement a "Sister City Cooperation Agreement". After
-    # edition 1 the register says friendly cooperation (China Daily, 2024-11-27 and 12-06, newer
-    # than Asiae's "sister" of 2024-11-22); this confident 2026 report is now the newest, and
-    # the newest well-supported value wins (issue 4, section 3).
-    (
-        "field",
-        QINGDAO_GWANGJU,
-        "relation: friendly_cooperation -> sister",
-        (NEW_STORIES["asiae"], 1),
-    ),
+    # The same story calls the 2024 agreement a "Sister City Cooperation Agreement": the register
+    # already says sister (the closest tie a source reports; China Daily's "friendly cooperation"
+    # is the other side's wording), so no relation change is logged.
 }
 CONFIGURED_BASE_URL = "https://feeds.sistercity.example/"
 ONE_STORY = "http://chinesetoday.com/?c=26&m=16702"
@@ -616,7 +609,11 @@ def test_a_crawl_with_nothing_new_writes_nothing(editions: Editions) -> None:
     assert editions.after_2 is not None
     assert editions.versions_3 == editions.after_2.versions
     assert all_entries(editions.sqlite.feeds) == all_entries(editions.feeds_2)
-    assert editions.stats_3 == editions.stats_2, "no feed file was rewritten"
+    # health.html says when each site was last crawled, so it alone changes with every crawl.
+    changing = {"health.html", "health.html.gz"}
+    assert {k: v for k, v in editions.stats_3.items() if k not in changing} == {
+        k: v for k, v in editions.stats_2.items() if k not in changing
+    }, "no feed file was rewritten"
 
 
 def test_the_crawl_writes_feeds_for_the_configured_address(editions: Editions) -> None:

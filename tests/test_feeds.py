@@ -19,7 +19,9 @@ from storage.feeds import FeedConfig, build_feeds, write_health_feed
 from tests.conftest import RESOURCES, require
 from tests.storeconf import *  # noqa: F403
 from tests.storefactory import (
+    BINZHOU,
     GANGNAM,
+    GOYANG,
     LICHENG,
     asiae_gwangju_qingdao,
     binzhou_goyang,
@@ -214,10 +216,16 @@ def test_hostile_page_content_is_never_active(sqlite_store: StoryStore, tmp_path
         for link in root.iter(f"{ATOM}link"):
             assert link.get("href", "").startswith("http"), path
     fragments.append((tmp_path / "index.html").read_text("utf-8"))
+    fragments += [p.read_text("utf-8") for p in (tmp_path / "pairs").glob("*.html")]
     assert any("alert(1)" in f for f in fragments)  # the text is kept, as text
     for fragment in fragments:
         doc = lxml.html.fromstring(f"<div>{fragment}</div>")
-        assert not doc.xpath("//script | //iframe | //img | //object | //embed"), fragment
+        # The register pages load one script of ours, register.js, by URL; nothing else runs.
+        scripts = doc.xpath("//script")
+        assert all(
+            s.get("src") in {"register.js", "../register.js"} and not s.text for s in scripts
+        ), fragment
+        assert not doc.xpath("//iframe | //img | //object | //embed"), fragment
         for element in doc.iter():
             for name, value in element.attrib.items():
                 assert not name.lower().startswith("on"), fragment
@@ -311,3 +319,74 @@ def test_every_file_has_a_gzip_copy_for_the_server(
     assert {p.suffix for p in written} >= {".atom", ".html", ".opml"}
     for path in written:
         assert gzip.decompress(path.with_name(path.name + ".gz").read_bytes()) == path.read_bytes()
+
+
+def test_published_is_the_event_or_the_story_date_never_the_crawl(sqlite_store, tmp_path) -> None:
+    """A 2019 story crawled for the first time in 2025 reads 2019, not "today"; a change whose
+    story states the event date is published on that date; updated is when the entry was made."""
+    old_story = make_story(
+        "chinadaily_shandong",
+        "c_2019",
+        "Binzhou and Goyang mark ties",
+        ["Binzhou and Goyang met in 2019."],
+        fetched=T1,
+        published=datetime(2019, 6, 3, 8, 0, tzinfo=UTC),
+        partnerships=[pair(BINZHOU, GOYANG, since_year=1996)],
+    )
+    sqlite_store.record(old_story)
+    sqlite_store.record(asiae_gwangju_qingdao(T2))  # states the signing: 2024-11-21
+    feeds = tmp_path / "feeds"
+    build_feeds(sqlite_store, feeds, FeedConfig())
+    changes = {e.title: e for e in feedparser.parse(feeds / "partnerships.atom").entries}
+    (bg,) = [e for t, e in changes.items() if t.startswith("Binzhou")]
+    assert bg.published_parsed[:3] == (2019, 6, 3)
+    assert bg.updated_parsed[:3] == T1.timetuple()[:3]
+    (qg,) = [e for t, e in changes.items() if t.startswith("Qingdao")]
+    assert qg.published_parsed[:3] == (2024, 11, 21)
+    assert qg.updated_parsed[:3] == T2.timetuple()[:3]
+    stories = feedparser.parse(feeds / "stories.atom").entries
+    assert {e.published_parsed[:3] for e in stories} == {(2019, 6, 3), (2024, 11, 22)}
+    assert len({e.updated for e in stories}) == len(stories)
+
+
+def test_a_browser_shows_feeds_through_the_xsl_beside_them(sqlite_store, tmp_path) -> None:
+    fill(sqlite_store)
+    build_feeds(sqlite_store, tmp_path, SMALL)
+    xslt = etree.XSLT(etree.parse(str(tmp_path / "feed.xsl")))
+    for name in ("partnerships.atom", "cities/qingdao-cn.atom", "partnerships-archive-1.atom"):
+        doc = etree.parse(str(tmp_path / name))
+        (pi,) = [n for n in doc.getroot().itersiblings(preceding=True)]
+        assert pi.target == "xml-stylesheet" and 'type="text/xsl"' in pi.text
+        href = pi.get("href")
+        assert (tmp_path / name).parent.joinpath(href).resolve() == tmp_path / "feed.xsl"
+        page = lxml.html.fromstring(str(xslt(doc)))
+        titles = [e.findtext(f"{ATOM}title") for e in doc.getroot().iter(f"{ATOM}entry")]
+        text = page.text_content()
+        assert titles and all(t in text for t in titles), name
+        assert "copy its address" in text
+        assert page.xpath("//meta[@name='viewport']")
+    # Still plain Atom to a feed reader.
+    parsed = feedparser.parse(tmp_path / "partnerships.atom")
+    assert not parsed.bozo and parsed.entries
+
+
+def test_changed_output_settings_rewrite_the_files_on_the_next_build(sqlite_store, tmp_path):
+    """A new base URL or page size takes effect on the next ordinary build, not only with
+    --full; archive pages a larger page size no longer needs are removed."""
+    fill(sqlite_store)
+    build_feeds(sqlite_store, tmp_path, SMALL)
+    assert (tmp_path / "partnerships-archive-1.atom").exists()
+    assert not build_feeds(sqlite_store, tmp_path, SMALL).written  # nothing new: nothing written
+    moved = FeedConfig(entries=2, base_url="https://feeds.example.org/sc/")
+    written = build_feeds(sqlite_store, tmp_path, moved).written
+    assert {"partnerships.atom", "cities/qingdao-cn.atom", "feeds.opml", "index.html"} <= set(
+        written
+    )
+    for path in atom_files(tmp_path):
+        parsed = feedparser.parse(path)
+        self_links = [lk.href for lk in parsed.feed.links if lk.rel == "self"]
+        assert self_links and self_links[0].startswith("https://feeds.example.org/sc/"), path
+    bigger = FeedConfig(entries=50, base_url="https://feeds.example.org/sc/")
+    build_feeds(sqlite_store, tmp_path, bigger)
+    assert not list(tmp_path.glob("partnerships-archive-*.atom"))
+    assert len(feedparser.parse(tmp_path / "partnerships.atom").entries) > 2

@@ -125,8 +125,9 @@ def test_listing_with_an_impossible_date_link_keeps_its_other_links() -> None:
     good = "http://www.china.org.cn/world/2024-10/15/content_117485520.htm"
     html = f'<html><ul class="list"><li><a href="{bad}">a</a></li><li><a href="{good}">b</a></li></ul></html>'
     spider.since = datetime(2024, 1, 1).date()
+    listing = "http://www.china.org.cn/world/node_1.htm"
     response = HtmlResponse(
-        url="http://www.china.org.cn/world/node_1.htm", body=html.encode(), encoding="utf-8"
+        url=listing, body=html.encode(), encoding="utf-8", request=Request(listing)
     )
     urls = [r.url for r in spider.parse_listing(response)]
     assert good in urls

@@ -10,7 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
-from crawler.cli import main
+from crawler.cli import EXIT_CONFIG, main
 from storage.db import alembic_config, current_revision, head_revision, open_engine, upgrade
 from storage.models import Base
 from tests.storeconf import *  # noqa: F403
@@ -56,6 +56,6 @@ def test_cli_db_upgrade(tmp_path: Path, capsys) -> None:  # type: ignore[no-unty
 
 
 def test_cli_db_reports_an_unreachable_store_without_a_traceback(capsys) -> None:  # type: ignore[no-untyped-def]
-    assert main(["db", "upgrade", "--db", "postgresql+psycopg://nobody@127.0.0.1:1/none"]) == 1
+    assert main(["db", "upgrade", "--db", "postgresql+psycopg://nobody@127.0.0.1:1/none"]) == EXIT_CONFIG
     err = capsys.readouterr().err
     assert err.startswith("sistercity db: cannot use the store") and "Traceback" not in err

@@ -75,46 +75,61 @@ def test_a_repeated_report_is_evidence_not_a_change(store: StoryStore) -> None:
     ]
 
 
-def test_a_newer_contradicting_report_wins_and_the_disagreement_stays_visible(
-    store: StoryStore,
-) -> None:
+def test_the_two_sides_wordings_of_one_tie_never_flip_the_relation(store: StoryStore) -> None:
+    """Asiae (Korean side) says sister city, China Daily (Chinese side) friendly cooperation,
+    for the same 2024-11-21 signing: the register keeps the closest tie and shows the other
+    wording as evidence, without a field change or a conflict."""
     store.record(asiae_gwangju_qingdao(T1))  # published 2024-11-22: "sister"
     store.record(chinadaily_qingdao_gwangju(T2))  # published 2024-11-27: "friendly cooperation"
-    assert store.partnership(QG).relation == "friendly_cooperation"
+    store.record(chinadaily_qingdao_gwangju(T3, article="c_1050999", days=9))
+    assert store.partnership(QG).relation == "sister"
+    assert kinds(store, QG) == ["new"]
+    assert set(store.field_evidence(QG)["relation"]) == {"sister", "friendly_cooperation"}
+
+
+def test_a_closer_tie_reported_later_is_a_field_change(store: StoryStore) -> None:
+    store.record(chinadaily_qingdao_gwangju(T1))
+    store.record(asiae_gwangju_qingdao(T2))
+    assert store.partnership(QG).relation == "sister"
     new, field = store.changes(QG)
     assert (field.kind, field.field, field.old_value, field.new_value) == (
         "field",
         "relation",
-        "sister",
-        "friendly_cooperation",
-    )
-    assert "other sources still say sister" in field.title
-    assert set(store.field_evidence(QG)["relation"]) == {"sister", "friendly_cooperation"}
-
-
-def test_an_older_contradicting_report_is_logged_as_a_conflict(store: StoryStore) -> None:
-    store.record(chinadaily_qingdao_gwangju(T1))
-    store.record(asiae_gwangju_qingdao(T2))
-    assert store.partnership(QG).relation == "friendly_cooperation"
-    assert kinds(store, QG) == ["new", "conflict"]
-    conflict = store.changes(QG)[1]
-    assert (conflict.field, conflict.old_value, conflict.new_value) == (
-        "relation",
         "friendly_cooperation",
         "sister",
     )
-    assert conflict.title.endswith(
-        "this story says sister, the register keeps friendly cooperation"
+    assert "other sources still say friendly cooperation" in field.title
+
+
+def test_an_older_contradicting_start_is_logged_as_a_conflict(store: StoryStore) -> None:
+    newer = licheng_gangnam(T1, since_year=2007)
+    older = licheng_gangnam(T2, since_year=2009)
+    older.site, older.url, older.canonical_url = (
+        "asiae",
+        "https://x.example/2",
+        "https://x.example/2",
     )
+    older.story_id = "asiae/20250101/2"
+    older.published = datetime(2025, 1, 1, tzinfo=UTC)
+    store.record(newer)
+    store.record(older)
+    assert store.partnership(LG).began == "2007"
+    assert kinds(store, LG) == ["new", "conflict"]
+    conflict = store.changes(LG)[1]
+    assert (conflict.field, conflict.old_value, conflict.new_value) == ("began", "2007", "2009")
+    assert conflict.title.endswith("this story says 2009, the register keeps 2007")
 
 
 def test_a_weak_single_source_does_not_override_a_confident_one(store: StoryStore) -> None:
-    store.record(asiae_gwangju_qingdao(T1))
-    weak = chinadaily_qingdao_gwangju(T2)
+    store.record(licheng_gangnam(T1, since_year=2007))
+    weak = licheng_gangnam(T2, since_year=2009)
+    weak.site, weak.url, weak.canonical_url = "asiae", "https://x.example/3", "https://x.example/3"
+    weak.story_id = "asiae/20260101/3"
+    weak.published = datetime(2026, 1, 1, tzinfo=UTC)
     weak.confidence = 0.2
     store.record(weak)
-    assert store.partnership(QG).relation == "sister"
-    assert kinds(store, QG) == ["new", "conflict"]
+    assert store.partnership(LG).began == "2007"
+    assert kinds(store, LG) == ["new", "conflict"]
 
 
 def test_an_edit_that_drops_the_claim_retracts_the_partnership(store: StoryStore) -> None:
@@ -305,3 +320,62 @@ def test_two_places_of_one_name_get_readable_feed_slugs(store: StoryStore) -> No
     with store.session() as session:
         slugs = set(session.scalars(select(PlaceRecord.slug).where(PlaceRecord.name == "Gwangju")))
     assert slugs == {"gwangju-kr", "gwangju-gyeonggi-kr"}
+
+
+def _batch_stories() -> list:
+    """Stories one crawl run could bring in any order: both sides' wordings of the Qingdao–
+    Gwangju signing, a disagreement on Licheng–Gangnam's start, an anniversary."""
+    older = licheng_gangnam(T1, since_year=2009)
+    older.site, older.url, older.canonical_url = (
+        "asiae",
+        "https://x.example/9",
+        "https://x.example/9",
+    )
+    older.story_id = "asiae/20250101/9"
+    older.published = datetime(2025, 1, 1, tzinfo=UTC)
+    return [
+        asiae_gwangju_qingdao(T1),
+        chinadaily_qingdao_gwangju(T1 + timedelta(minutes=1)),
+        chinadaily_qingdao_gwangju(T1 + timedelta(minutes=2), article="c_1050999", days=9),
+        binzhou_goyang(T1 + timedelta(minutes=3)),
+        licheng_gangnam(T1 + timedelta(minutes=4), since_year=2007),
+        older,
+        qingdao_network(T1 + timedelta(minutes=5)),
+    ]
+
+
+def _run_in_order(url: str, order: list[int], *, settle: bool = True) -> dict:
+    with StoryStore.open(url) as store:
+        stories = _batch_stories()
+        run_id = store.start_run(["asiae", "chinadaily_shandong", "china_org_cn"])
+        for i in order:
+            store.record(stories[i], run_id=run_id if settle else None)
+        store.settle_pending()
+        return store.register_snapshot()
+
+
+def test_a_runs_change_log_does_not_depend_on_the_order_stories_arrive_in(tmp_path) -> None:
+    import random
+
+    rng = random.Random(11)
+    orders = [list(range(7)), list(reversed(range(7)))]
+    orders += [rng.sample(range(7), 7) for _ in range(3)]
+    snapshots = [
+        _run_in_order(f"sqlite:///{tmp_path / f'run{n}.db'}", order)
+        for n, order in enumerate(orders)
+    ]
+    assert all(snap == snapshots[0] for snap in snapshots[1:])
+    qg = snapshots[0][QG]
+    assert qg["relation"] == "sister" and [c["kind"] for c in qg["changes"]] == ["new"]
+    assert qg["changes"][0]["title"].endswith("sister-city agreement signed 2024-11-21")
+    # Every story reporting the signing is a source of its one entry.
+    assert len(qg["changes"][0]["evidence"]) == 3
+    assert [c["kind"] for c in snapshots[0][LG]["changes"]] == ["new", "conflict"]
+
+
+def test_story_by_story_the_order_still_shows(tmp_path) -> None:
+    """What the batch above guards against: filed one by one (no run), the change log follows
+    the arrival order, so the order test is not vacuous."""
+    first = _run_in_order(f"sqlite:///{tmp_path / 'a.db'}", list(range(7)), settle=False)
+    second = _run_in_order(f"sqlite:///{tmp_path / 'b.db'}", list(reversed(range(7))), settle=False)
+    assert first != second

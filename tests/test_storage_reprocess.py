@@ -74,7 +74,9 @@ def test_reprocess_turns_an_old_bad_parse_into_a_reparse_and_updates_the_registe
 
 def test_store_pipeline_files_stories_and_counts_them(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'store.db'}"
-    crawler = get_crawler(settings_dict={"SISTERCITY_DB_URL": url})
+    crawler = get_crawler(
+        settings_dict={"SISTERCITY_DB_URL": url, "SISTERCITY_STORE_BATCH_SIZE": 1}
+    )
     crawler.stats.open_spider()
     pipeline = StorePipeline.from_crawler(crawler)
     assert pipeline.store is None  # nothing opened before open_spider

@@ -11,6 +11,7 @@ import importlib
 import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -20,6 +21,8 @@ from crawler import __version__
 COMMANDS: list[str] = [
     "crawl",
     "status",
+    "partnerships",
+    "partnership",
     "serve",
     "schedule",
     "demo",
@@ -65,6 +68,13 @@ def add_setting_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def describe(doc: str | None) -> str:
+    """ "`sistercity x`: does y." -> "Does y."; the first paragraph of a module docstring."""
+    first = (doc or "").strip().split("\n\n")[0].replace("\n", " ")
+    first = re.sub(r"^`[^`]*`:\s*", "", first)
+    return first[:1].upper() + first[1:]
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sistercity",
@@ -76,6 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
         module = importlib.import_module(f"crawler.cli.{name}")
         sub = module.add_parser(subparsers)
         sub.set_defaults(_run=module.run)
+        if not sub.description:  # `--help` says what the command does: the module's summary
+            sub.description = describe(module.__doc__)
     return parser
 
 

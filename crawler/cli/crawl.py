@@ -130,6 +130,7 @@ def run(args: argparse.Namespace) -> int:
         }
         overrides["HTTPCACHE_ENABLED"] = False
         overrides["SISTERCITY_KNOWN_URLS"] = None
+        overrides["SISTERCITY_RETRY_QUEUE"] = None
         overrides["SISTERCITY_DEDUPE_SEED"] = None
         return _dry_run(args, project_settings(overrides), sites, spider_args, interactive)
 
@@ -194,6 +195,7 @@ def _crawl_and_store(
         overrides["SISTERCITY_RUN_ID"] = run_id
         settings = project_settings(overrides)
         results = _crawl(settings, sites, spider_args, interactive)
+        store.settle_pending()  # the run's change log, independent of the stories' order
         health = HealthSettings.from_settings(settings)
         now = datetime.now(UTC)
         rows: dict[str, dict[str, Any]] = {}
@@ -278,6 +280,8 @@ def _dry_run(
 ) -> int:
     results = _crawl(settings, sites, spider_args, interactive)
     rows = {site: summary_row(results[site], None) for site in sites}
+    for site in sites:  # what was fetched and how it was understood; nothing was stored
+        rows[site]["fetched"] = results[site].fetched
     return _report(args, rows, {"dry_run": True})
 
 

@@ -17,7 +17,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         ("upgrade", "apply every pending migration"),
         ("current", "show the schema revision"),
     ):
-        sub = actions.add_parser(name, help=text)
+        sub = actions.add_parser(name, help=text, description=text[:1].upper() + text[1:] + ".")
         sub.add_argument("--db", help="SQLAlchemy URL of the store (default: var/sistercity.db)")
     return parser
 

@@ -1,4 +1,5 @@
-"""`sistercity status`: recent crawls per site and the health flags still open."""
+"""`sistercity status`: recent crawls per site, the health flags still open and the pages
+waiting in the retry queue."""
 
 from __future__ import annotations
 
@@ -6,8 +7,6 @@ import argparse
 import json
 import sys
 from typing import Any
-
-from crawler.config import default_db_url
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -40,10 +39,16 @@ def site_run_dict(row: Any) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from crawler.cli.find_store import NoStore, existing_store_url
     from crawler.runner import project_settings, spider_names
     from storage.repository import StoryStore
 
-    with StoryStore(args.db or default_db_url()) as store:
+    try:
+        url = existing_store_url(args.db)
+    except NoStore as exc:  # never create an empty store just to say it is empty
+        print(f"sistercity status: {exc}", file=sys.stderr)
+        return 1
+    with StoryStore(url) as store:
         sites = spider_names(project_settings())
         data = {
             "sites": {
@@ -51,6 +56,7 @@ def run(args: argparse.Namespace) -> int:
                 for site in sites
             },
             "open_flags": store.open_flags(),
+            "retry_queue": store.retry_queue_sizes(),
         }
     if args.json:
         print(json.dumps(data, indent=2, ensure_ascii=False))
@@ -95,4 +101,9 @@ def run(args: argparse.Namespace) -> int:
             console.print(f"  [{flag['kind']}] {flag['message']} (since {flag['raised_at'][:16]})")
     else:
         console.print("No open health flags.")
+    queued = data["retry_queue"]
+    console.print(
+        "Retry queue: "
+        + (", ".join(f"{site} {n}" for site, n in sorted(queued.items())) or "empty")
+    )
     return 0

@@ -2,8 +2,10 @@
 
 Each real origin (``https://www.asiae.co.kr``) is mounted at ``/<mount>`` so that
 ``SITE_MIRRORS`` can map it. Besides pages the server keeps what tests need to poke at:
-the edition (1 or 2), injected faults (status codes with ``Retry-After``, dropped connections),
-sites whose markup is switched to something unknown, and a log of the requests it saw.
+the edition (1 or 2), injected faults (status codes with ``Retry-After``, dropped connections,
+and the fault matrix of ``inject``: hangs, truncated or huge bodies, a wrong charset, redirect
+loops, non-HTML and empty answers), sites whose markup is switched to something unknown, and a
+log of the requests it saw.
 """
 
 from __future__ import annotations
@@ -65,12 +67,28 @@ def load_sites() -> list[ReplicaSite]:
     return found
 
 
+# What ``inject`` can do to a page (besides answering with a status code).
+FAULT_KINDS = (
+    "status",  # answer with ``status`` (0: drop the connection)
+    "hang",  # accept, say nothing for ``delay`` seconds, then drop the connection
+    "truncated",  # promise the whole body, send half, drop the connection
+    "charset",  # the real body with a Content-Type naming another charset (``charset``)
+    "redirect_loop",  # 302 back to the same URL
+    "huge",  # the real page padded to ``size`` bytes of markup
+    "non_html",  # 200 with a PDF
+    "empty",  # 200 text/html with no body
+)
+
+
 @dataclass
 class Fault:
     status: int  # 0 drops the connection without an answer; 200 with a delay is a slow answer
     times: int
     retry_after: str | None = None
     delay: float = 0.0
+    kind: str = "status"
+    charset: str = "iso-8859-1"
+    size: int = 10 * 1024 * 1024
 
 
 @dataclass
@@ -141,6 +159,19 @@ class ReplicaServer:
         """Answer the next ``times`` requests for real ``url`` normally, but only after ``seconds``."""
         with self.state.lock:
             self.state.faults[url] = Fault(200, times, delay=seconds)
+
+    def inject(self, url: str, kind: str, times: int = 1, **options: Any) -> None:
+        """Fault ``kind`` (one of ``FAULT_KINDS``) for the next ``times`` requests of real
+        ``url``; options: ``status``, ``retry_after``, ``delay``, ``charset``, ``size``."""
+        if kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault {kind!r}; known: {', '.join(FAULT_KINDS)}")
+        status = int(options.pop("status", 200))
+        with self.state.lock:
+            self.state.faults[url] = Fault(status, times, kind=kind, **options)
+
+    def clear_faults(self) -> None:
+        with self.state.lock:
+            self.state.faults.clear()
 
     def set_unknown_markup(self, slug: str, on: bool = True) -> None:
         (self.state.unknown_markup.add if on else self.state.unknown_markup.discard)(slug)
@@ -221,6 +252,19 @@ class ReplicaServer:
                     server.set_edition(int(query["n"]))
                 elif parts.path == "/_replica/markup":
                     server.set_unknown_markup(query["site"], query.get("on", "1") == "1")
+                elif parts.path == "/_replica/fault":
+                    options: dict[str, Any] = {}
+                    for name, cast in (("status", int), ("delay", float), ("size", int)):
+                        if name in query:
+                            options[name] = cast(query[name])
+                    for name in ("charset", "retry_after"):
+                        if name in query:
+                            options[name] = query[name]
+                    server.inject(
+                        query["url"], query["kind"], int(query.get("times", 1)), **options
+                    )
+                elif parts.path == "/_replica/clear":
+                    server.clear_faults()
                 else:
                     self._send(404, b"unknown control\n", "text/plain")
                     return
@@ -242,6 +286,25 @@ class ReplicaServer:
                         fault.times -= 1
                     else:
                         fault = None
+                if fault is not None and fault.kind == "hang":
+                    time.sleep(fault.delay)
+                    self.close_connection = True
+                    self.connection.shutdown(2)
+                    return
+                if fault is not None and fault.kind == "redirect_loop":
+                    # Back to itself, by its real URL (the mirror maps it here again).
+                    self._send(302, b"", "text/html", [("Location", real or "/")], send_body)
+                    return
+                if fault is not None and fault.kind == "non_html":
+                    pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
+                    self._send(200, pdf, "application/pdf", [], send_body)
+                    return
+                if fault is not None and fault.kind == "empty":
+                    self._send(200, b"", "text/html; charset=utf-8", [], send_body)
+                    return
+                if fault is not None and fault.kind != "status":
+                    self._answer_page(fault, send_body)
+                    return
                 if fault is not None and fault.delay:
                     time.sleep(fault.delay)
                     fault = None
@@ -279,6 +342,33 @@ class ReplicaServer:
                     self._send(304, b"", None, headers, False)
                     return
                 self._send(resource.status, body, resource.content_type, headers, send_body)
+
+            def _answer_page(self, fault: Fault, send_body: bool) -> None:
+                """The real page, spoilt by ``fault`` (truncated, charset or huge)."""
+                found = server.lookup(server.state.edition, self.path)
+                if found is None:
+                    self._send(404, b"not found\n", "text/plain", [], send_body)
+                    return
+                resource = found[1]
+                body, content_type = resource.body, resource.content_type
+                if fault.kind == "charset":
+                    content_type = f"text/html; charset={fault.charset}"
+                elif fault.kind == "huge":
+                    filler = b'<div class="ad" hidden>advertisement</div>\n'
+                    pad = filler * max(0, (fault.size - len(body)) // len(filler))
+                    body = body.replace(b"</body>", pad + b"</body>", 1)
+                elif fault.kind == "truncated":
+                    self.send_response(200)
+                    self.send_header("Content-Type", content_type)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    if send_body:
+                        self.wfile.write(body[: len(body) // 2])
+                        self.wfile.flush()
+                    self.close_connection = True
+                    self.connection.shutdown(2)
+                    return
+                self._send(resource.status, body, content_type, [], send_body)
 
             def _send(
                 self,

@@ -5,6 +5,7 @@ import os
 import shutil
 
 from crawler import __version__
+from crawler.config import default_db_url, default_feeds_dir
 from crawler.items import EXPORT_FIELDS
 
 BOT_NAME = "sistercity"
@@ -13,9 +14,7 @@ NEWSPIDER_MODULE = "spiders"
 COMMANDS_MODULE = "crawler.commands"
 
 # --- Politeness ---------------------------------------------------------------------------
-USER_AGENT = (
-    f"sistercity/{__version__} (+https://github.com/sistercity/sistercity; partnership news monitor)"
-)
+USER_AGENT = f"sistercity/{__version__} (+https://github.com/sistercity/sistercity; partnership news monitor)"
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
@@ -49,6 +48,9 @@ DOWNLOADER_MIDDLEWARES = {
 HTTPCACHE_ENABLED = True
 HTTPCACHE_POLICY = "scrapy.extensions.httpcache.RFC2616Policy"
 HTTPCACHE_DIR = os.environ.get("SISTERCITY_HTTPCACHE_DIR", os.path.abspath("var/httpcache"))
+# One compressed SQLite file per spider instead of six files per response (crawler/sqlitedbm.py).
+HTTPCACHE_STORAGE = "scrapy.extensions.httpcache.DbmCacheStorage"
+HTTPCACHE_DBM_MODULE = "crawler.sqlitedbm"
 
 # --- Where to fetch from --------------------------------------------------------------------
 # {"https://www.asiae.co.kr": "http://127.0.0.1:8765/asiae", ...}: requests for a real origin go
@@ -65,7 +67,9 @@ SISTERCITY_INNER_DOWNLOAD_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightD
 
 # Pages built by JavaScript go through Debian's Chromium; `playwright install` is not needed.
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
-CHROMIUM_PATH = os.environ.get("SISTERCITY_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
+CHROMIUM_PATH = os.environ.get(
+    "SISTERCITY_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium"
+)
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 PLAYWRIGHT_LAUNCH_OPTIONS = {
     "executable_path": CHROMIUM_PATH,
@@ -112,10 +116,26 @@ SISTERCITY_EVENT_WINDOW_DAYS = 7
 # Callable(settings, site) -> set of canonical URLs already stored; listing pages stop paging
 # when every story on a page is in it. None: every run pages as far as the listing goes.
 SISTERCITY_KNOWN_URLS = "storage.loaders.known_urls"
+# Callable(settings, site) -> the store's retry queue (storage.loaders.RetryQueue): pages that
+# failed (articles and listing pages) are queued and fetched first by the next crawls; None: no
+# queue (dry runs). The first retry comes with the next run, later ones back off from
+# SISTERCITY_RETRY_BACKOFF_MINUTES doubling up to SISTERCITY_RETRY_BACKOFF_MAX_HOURS.
+SISTERCITY_RETRY_QUEUE = "storage.loaders.retry_queue"
+SISTERCITY_RETRY_BACKOFF_MINUTES = 60
+SISTERCITY_RETRY_BACKOFF_MAX_HOURS = 24
+# Revisits: each run re-checks (with conditional requests) up to SISTERCITY_REVISIT_BUDGET stored
+# stories published in the last SISTERCITY_REVISIT_DAYS days, least recently fetched first, so
+# an edit to a story deep in the listing is still seen. 0 turns revisits off.
+SISTERCITY_REVISIT_DAYS = 14
+SISTERCITY_REVISIT_BUDGET = 20
 
 # --- The store and the feeds (storage/) ----------------------------------------------------
-# Any SQLAlchemy URL; None: the SQLite file var/sistercity.db (or SISTERCITY_VAR_DIR).
-SISTERCITY_DB_URL = os.environ.get("SISTERCITY_DB_URL") or None
+# Any SQLAlchemy URL; default: the SQLite file var/sistercity.db (or SISTERCITY_VAR_DIR).
+SISTERCITY_DB_URL = default_db_url()
+# Stories are filed on a writer thread, one transaction per batch of this many stories or
+# per this many seconds, whichever comes first (1: each story on its own, on the crawl thread).
+SISTERCITY_STORE_BATCH_SIZE = 100
+SISTERCITY_STORE_BATCH_SECONDS = 2.0
 # Set by `sistercity crawl`: the crawl run the stored stories belong to.
 SISTERCITY_RUN_ID = None
 # One crawl at a time per store: `scrapy crawl` takes the store's lock through this extension;
@@ -125,8 +145,8 @@ SISTERCITY_STORE_LOCKED = False
 # A claim from a story the classifier is less sure of than this only wins when a second
 # independent story agrees.
 SISTERCITY_REGISTER_MIN_CONFIDENCE = 0.5
-# Feeds directory; None: var/feeds (or SISTERCITY_FEEDS_DIR).
-SISTERCITY_FEEDS_DIR = os.environ.get("SISTERCITY_FEEDS_DIR") or None
+# Feeds directory; default: var/feeds (or SISTERCITY_FEEDS_DIR).
+SISTERCITY_FEEDS_DIR = str(default_feeds_dir())
 # Rebuild the feeds when a spider closes (plain `scrapy crawl`); `sistercity crawl` builds them once.
 SISTERCITY_FEEDS_ON_CLOSE = False
 # Entries per feed document; older entries move to RFC 5005 archive pages of this size.
@@ -135,5 +155,14 @@ SISTERCITY_FEED_ENTRIES = 50
 SISTERCITY_FEEDS_BASE_URL = os.environ.get("SISTERCITY_FEEDS_BASE_URL", "http://127.0.0.1:8080/")
 # Authority and year of the tag: URIs that identify feeds and entries (RFC 4151). Never change.
 SISTERCITY_TAG_AUTHORITY = "sistercity.github.io,2026"
+# The version written into feeds and datapackage.json (storage/ does not import crawler/).
+SISTERCITY_VERSION = __version__
+# The sites' names as people know them, for the browsable register and the data files.
+SISTERCITY_SITE_NAMES = {
+    "asiae": "The Asia Business Daily (English)",
+    "chinadaily_shandong": "China Daily Shandong",
+    "china_org_cn": "China.org.cn",
+    "chinesetoday": "International Daily News (US)",
+}
 
 LOG_LEVEL = os.environ.get("SISTERCITY_LOG_LEVEL", "INFO")

@@ -1,8 +1,9 @@
 """Alembic environment: runs on the connection ``storage.db.upgrade`` hands over, or on the URL."""
 
+import os
+
 from alembic import context
 
-from crawler.config import default_db_url
 from storage.db import open_engine
 from storage.models import Base
 
@@ -10,9 +11,17 @@ config = context.config
 target_metadata = Base.metadata
 
 
+def _url() -> str:
+    """The store URL: given by storage.db.upgrade, or SISTERCITY_DB_URL for a hand-run alembic."""
+    url = config.get_main_option("sqlalchemy.url") or os.environ.get("SISTERCITY_DB_URL")
+    if not url:
+        raise SystemExit("no store URL: set sqlalchemy.url or SISTERCITY_DB_URL")
+    return url
+
+
 def run_migrations_offline() -> None:
     context.configure(
-        url=config.get_main_option("sqlalchemy.url") or default_db_url(),
+        url=_url(),
         target_metadata=target_metadata,
         literal_binds=True,
         render_as_batch=True,
@@ -26,7 +35,7 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    engine = open_engine(config.get_main_option("sqlalchemy.url") or default_db_url())
+    engine = open_engine(_url())
 
     with engine.begin() as conn:
         _run(conn)

@@ -1,0 +1,359 @@
+"""Crawl throughput: the full pipeline against bare Scrapy, pages per second, politeness off.
+
+A page server (its own process, so its work is not counted against the crawl) serves N article
+pages on 127.0.0.1 built from the recorded single-page fixtures of all four sites
+(``tests/resources/<site>/``): page ``i`` is fixture ``i mod k`` of its site with ``i`` written
+into its headline and first paragraph, under a real-looking article URL of that site whose last
+number is made unique. So every page has its site's real markup and every story is distinct.
+
+- **bare**: a plain ``scrapy.Spider`` with Scrapy's default settings requests the same pages
+  and does nothing with them: what the machine can download.
+- **full**: the four real spiders with the project's settings (HTTP cache, every pipeline, the
+  store on SQLite or PostgreSQL), politeness off: no robots.txt, no delay, no AutoThrottle,
+  ``--concurrency`` requests at once in both runs. Pages go through the site mirror exactly as
+  in a crawl of the replicas.
+
+Pages/s is pages divided by the time from the first response to the spider's close (for the
+full run: once the last story is committed). Each run is a fresh process; start-up (imports,
+the gazetteer) is not counted.
+
+    python -m benchmarks.bench_pipeline [--pages 2000] [--backends sqlite,postgresql]
+        [--concurrency 16]
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from benchmarks.harness import (
+    POSTGRES_URL,
+    RESOURCES,
+    ROOT,
+    arguments,
+    progress,
+    rate,
+    report,
+    table,
+)
+
+SITES = ("asiae", "china_org_cn", "chinadaily_shandong", "chinesetoday")
+_LAST_NUMBER = re.compile(r"(\d+)(?!.*\d)")
+
+
+def fixtures() -> dict[str, list[tuple[str, bytes, dict[str, str]]]]:
+    """Each site's single-page fixtures: (url, raw body, headers)."""
+    out: dict[str, list[tuple[str, bytes, dict[str, str]]]] = {}
+    for site in SITES:
+        meta = json.loads((RESOURCES / site / "meta.json").read_text("utf-8"))
+        for case in meta.values():
+            if len(case["pages"]) != 1:
+                continue
+            page = case["pages"][0]
+            body = gzip.decompress((RESOURCES / site / page["file"]).read_bytes())
+            out.setdefault(site, []).append((page["url"], body, dict(page["headers"])))
+    return out
+
+
+def page_set(count: int) -> dict[str, tuple[str, int, int]]:
+    """Real URL of page ``i`` -> (site, fixture index, i), round-robin over the sites."""
+    found = fixtures()
+    pages: dict[str, tuple[str, int, int]] = {}
+    for i in range(count):
+        site = SITES[i % len(SITES)]
+        k = (i // len(SITES)) % len(found[site])
+        url = found[site][k][0]
+        number = _LAST_NUMBER.search(url)
+        assert number is not None
+        unique = f"{number.group(1)}{i:06d}"
+        pages[url[: number.start()] + unique + url[number.end() :]] = (site, k, i)
+    return pages
+
+
+def origins(pages: dict[str, Any]) -> list[str]:
+    return sorted({f"{urlsplit(u).scheme}://{urlsplit(u).netloc}" for u in pages})
+
+
+def marked(body: bytes, i: int) -> bytes:
+    """The fixture with ``i`` in its headline and first paragraph (whatever its encoding)."""
+    tag = f" {i:06d}".encode("ascii")
+    for closing in (b"</h1>", b"</H1>", b"</title>"):
+        if closing in body:
+            body = body.replace(closing, tag + closing, 1)
+            break
+    return body.replace(b"</p>", b" Ref" + tag + b".</p>", 1)
+
+
+def serve(count: int, port_file: Path) -> None:
+    """The page server process: mount ``/o<n>`` is the n-th origin."""
+    found = fixtures()
+    pages = page_set(count)
+    mounts = {f"/o{n}": origin for n, origin in enumerate(origins(pages))}
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            pass
+
+        def do_GET(self) -> None:
+            mount, _, rest = self.path[1:].partition("/")
+            real = mounts.get(f"/{mount}", "") + "/" + rest
+            entry = pages.get(real)
+            if entry is None:
+                self.send_response(404)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            site, k, i = entry
+            _, body, headers = found[site][k]
+            body = marked(body, i)
+            self.send_response(200)
+            self.send_header("Content-Type", headers.get("Content-Type", "text/html"))
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    ThreadingHTTPServer.daemon_threads = True
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    port_file.write_text(str(httpd.server_address[1]))
+    httpd.serve_forever()
+
+
+def crawl(
+    mode: str, count: int, port: int, db: str, workdir: Path, concurrency: int, batch: int = 0
+) -> None:
+    """One measured crawl in this process; prints its figures as JSON."""
+    import scrapy
+    from scrapy import signals
+    from scrapy.crawler import CrawlerProcess
+
+    pages = page_set(count)
+    mounts = {origin: f"http://127.0.0.1:{port}/o{n}" for n, origin in enumerate(origins(pages))}
+    marks: dict[str, float] = {}
+    responses = [0]
+
+    def first_response(**kwargs: Any) -> None:
+        responses[0] += 1
+        marks.setdefault("first", time.perf_counter())
+
+    def closed(**kwargs: Any) -> None:
+        marks["closed"] = time.perf_counter()
+
+    fast = {
+        "ROBOTSTXT_OBEY": False,
+        "DOWNLOAD_DELAY": 0,
+        "AUTOTHROTTLE_ENABLED": False,
+        "CONCURRENT_REQUESTS": concurrency,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency,
+        "LOG_LEVEL": "WARNING",
+        "TELNETCONSOLE_ENABLED": False,
+    }
+    if mode == "bare":
+
+        class Bare(scrapy.Spider):
+            name = "bare"
+
+            async def start(self) -> Any:
+                for url in pages:
+                    for origin, mirror in mounts.items():
+                        if url.startswith(origin):
+                            yield scrapy.Request(mirror + url[len(origin) :], callback=self.parse)
+
+            def parse(self, response: Any) -> None:
+                return None
+
+        process = CrawlerProcess(fast)
+        crawlers = [process.create_crawler(Bare)]
+    else:
+        from benchmarks import synthetic
+        from crawler.runner import project_settings, spider_names
+        from crawler.understanding import understand
+
+        understand(synthetic.story(0))  # loads the gazetteer: start-up, not throughput
+        from scrapy.spiderloader import SpiderLoader
+
+        settings = project_settings(
+            {
+                **fast,
+                "SITE_MIRRORS": json.dumps(mounts),
+                "SISTERCITY_DB_URL": db,
+                "HTTPCACHE_DIR": str(workdir / "httpcache"),
+                "SISTERCITY_FEEDS_ON_CLOSE": False,
+                **({"SISTERCITY_STORE_BATCH_SIZE": batch} if batch else {}),
+            }
+        )
+        process = CrawlerProcess(settings)
+        loader = SpiderLoader.from_settings(settings)
+        crawlers = []
+        for site in spider_names(settings):
+            mine = [u for u, (s, _, _) in pages.items() if s == site]
+
+            async def start(self: Any, mine: list[str] = mine) -> Any:
+                for url in mine:
+                    yield self.article_request(url)
+
+            cls = type(f"Bench_{site}", (loader.load(site),), {"start": start})
+            crawlers.append(process.create_crawler(cls))
+    for crawler in crawlers:
+        crawler.signals.connect(first_response, signal=signals.response_received, weak=False)
+        crawler.signals.connect(closed, signal=signals.spider_closed, weak=False)
+        process.crawl(crawler)
+    process.start()
+    stats = [dict(c.stats.get_stats()) for c in crawlers if c.stats is not None]
+    stored = sum(int(s.get("sistercity/store/new", 0)) for s in stats)
+    print(
+        json.dumps(
+            {
+                "responses": responses[0],
+                "seconds": marks["closed"] - marks["first"],
+                "stored_new": stored,
+                "items": sum(int(s.get("item_scraped_count", 0)) for s in stats),
+            }
+        )
+    )
+
+
+def child(
+    mode: str, count: int, port: int, db: str, workdir: Path, concurrency: int, batch: int = 0
+) -> dict:
+    command = [
+        sys.executable,
+        "-m",
+        "benchmarks.bench_pipeline",
+        "--child",
+        mode,
+        "--pages",
+        str(count),
+        "--port",
+        str(port),
+        "--db",
+        db,
+        "--workdir",
+        str(workdir),
+        "--concurrency",
+        str(concurrency),
+        "--batch",
+        str(batch),
+    ]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"{mode} crawl failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
+    args = arguments(
+        __doc__.split("\n")[0],
+        argv,
+        repeats=1,
+        pages=2000,
+        backends="sqlite,postgresql",
+        concurrency=16,
+        child="",
+        port=0,
+        db="",
+        workdir="",
+        batch=0,
+    )
+    if args.child:
+        crawl(
+            args.child,
+            args.pages,
+            args.port,
+            args.db,
+            Path(args.workdir),
+            args.concurrency,
+            args.batch,
+        )
+        return {}
+    results: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="sistercity-bench-") as folder:
+        base = Path(folder)
+        port_file = base / "port"
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                f"from benchmarks.bench_pipeline import serve; from pathlib "
+                f"import Path; serve({args.pages}, Path({str(port_file)!r}))",
+            ],
+            cwd=ROOT,
+        )
+        try:
+            while not port_file.exists() or not port_file.read_text():
+                time.sleep(0.1)
+            port = int(port_file.read_text())
+            progress(f"pipeline: bare Scrapy, {args.pages} pages")
+            results["bare"] = child("bare", args.pages, port, "", base, args.concurrency)
+            for backend in args.backends.split(","):
+                progress(f"pipeline: full pipeline into {backend}")
+                workdir = base / backend
+                workdir.mkdir()
+                if backend == "sqlite":
+                    results[backend] = child(
+                        "full",
+                        args.pages,
+                        port,
+                        f"sqlite:///{workdir / 'store.db'}",
+                        workdir,
+                        args.concurrency,
+                        args.batch,
+                    )
+                else:
+                    from tests.pgschema import throwaway_schema
+
+                    with throwaway_schema(POSTGRES_URL, "bench") as url:
+                        results[backend] = child(
+                            "full", args.pages, port, url, workdir, args.concurrency, args.batch
+                        )
+        finally:
+            server.terminate()
+            server.wait()
+    bare = results["bare"]
+    bare_rate = bare["responses"] / bare["seconds"]
+    rows = [
+        [
+            "bare Scrapy",
+            bare["responses"],
+            f"{bare['seconds']:.1f}",
+            rate(bare["responses"], bare["seconds"]),
+            "1.00×",
+            "—",
+        ]
+    ]
+    for backend in args.backends.split(","):
+        r = results[backend]
+        pages_s = r["responses"] / r["seconds"]
+        rows.append(
+            [
+                f"full pipeline, {backend}",
+                r["responses"],
+                f"{r['seconds']:.1f}",
+                rate(r["responses"], r["seconds"]),
+                f"{pages_s / bare_rate:.3f}×",
+                r["stored_new"],
+            ]
+        )
+    text = table(["run", "pages", "seconds", "pages/s", "vs bare", "stories stored new"], rows)
+    report(
+        f"Crawl throughput ({args.pages:,} pages, concurrency {args.concurrency})",
+        text,
+        results,
+        args,
+    )
+    return results
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,372 @@
+"""The register as rows people and data tools read: `sistercity partnerships`, and the data
+files written with the feeds (``partnerships.csv``, ``partnerships.json``, ``datapackage.json``).
+
+One row per partnership still in the register (a retracted pair is left out). The columns are
+``COLUMNS``; docs/store-and-feeds.md describes each, and ``datapackage.json`` carries the same
+descriptions as a Frictionless Table Schema.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pycountry
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from storage.models import (
+    ChangeEvidence,
+    ChangeRecord,
+    Claim,
+    Partnership,
+    PlaceRecord,
+    StoryRecord,
+    StoryVersion,
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str  # Frictionless Table Schema type
+    description: str
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("id", "string", "stable pair id: the two places' slugs joined by '--'"),
+    Column("place_a", "string", "first place (English name)"),
+    Column("place_a_local", "string", "first place in its own script, when known"),
+    Column("country_a", "string", "first place's country, ISO 3166-1 alpha-2"),
+    Column("place_b", "string", "second place (English name)"),
+    Column("place_b_local", "string", "second place in its own script, when known"),
+    Column("country_b", "string", "second place's country, ISO 3166-1 alpha-2"),
+    Column(
+        "relation",
+        "string",
+        "sister, friendship, friendly_cooperation or other: the closest tie a source reports",
+    ),
+    Column("also_called", "string", "other relation wordings sources use, ';'-separated"),
+    Column("status", "string", "proposed, active, suspended or terminated"),
+    Column("since", "string", "when the partnership began: YYYY or YYYY-MM-DD"),
+    Column("last_event", "string", "latest event reported (established, anniversary, …)"),
+    Column("last_event_date", "string", "its date, YYYY-MM-DD"),
+    Column("first_reported", "datetime", "publication time of the oldest story reporting it"),
+    Column("last_reported", "datetime", "publication time of the newest story reporting it"),
+    Column("last_change", "datetime", "when the register last logged a change for it"),
+    Column("changes", "integer", "change-log entries so far"),
+    Column("sources", "integer", "independent stories behind it (copies count once)"),
+    Column("source_urls", "string", "those stories' URLs, ';'-separated, oldest first"),
+    Column("confidence", "number", "highest classifier confidence among those stories (0 to 1)"),
+)
+NAMES = tuple(c.name for c in COLUMNS)
+
+
+def country_name(code: str | None) -> str:
+    """'KR' -> 'Korea, Republic of' is what ISO says; people read the common name."""
+    if not code:
+        return "unknown country"
+    country = pycountry.countries.get(alpha_2=code.upper())
+    if country is None:
+        return code.upper()
+    return str(getattr(country, "common_name", None) or country.name)
+
+
+def pair_slug(a: PlaceRecord, b: PlaceRecord) -> str:
+    return f"{a.slug}--{b.slug}"
+
+
+def _since_filter(value: date | datetime | str) -> datetime:
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
+    if not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day, tzinfo=UTC)
+    return value
+
+
+def register_rows(
+    session: Session,
+    *,
+    city: str | None = None,
+    country: str | None = None,
+    status: str | None = None,
+    since: date | datetime | str | None = None,
+) -> list[dict[str, Any]]:
+    """The register's rows, sorted by pair id. ``city`` matches either place's English or local
+    name (case-insensitive substring), ``country`` either place's ISO code, ``since`` keeps pairs
+    with a change logged on or after that date."""
+    places = {p.id: p for p in session.scalars(select(PlaceRecord))}
+    query = select(Partnership).where(Partnership.retracted.is_(False))
+    if status:
+        query = query.where(Partnership.status == status)
+    if since is not None:
+        changed = select(ChangeRecord.partnership_id).where(ChangeRecord.at >= _since_filter(since))
+        query = query.where(Partnership.id.in_(changed))
+    if country:
+        code = country.upper()
+        in_country = select(PlaceRecord.id).where(PlaceRecord.country == code)
+        query = query.where(
+            or_(Partnership.place_a_id.in_(in_country), Partnership.place_b_id.in_(in_country))
+        )
+    if city:
+        needle = city.casefold()
+        ids = [
+            p.id
+            for p in places.values()
+            if needle in p.name.casefold() or needle in (p.local_name or "").casefold()
+        ]
+        query = query.where(or_(Partnership.place_a_id.in_(ids), Partnership.place_b_id.in_(ids)))
+    partnerships = list(session.scalars(query))
+    if not partnerships:
+        return []
+    pids = [p.id for p in partnerships]
+    last_change = dict(
+        session.execute(
+            select(ChangeRecord.partnership_id, func.max(ChangeRecord.at))
+            .where(ChangeRecord.partnership_id.in_(pids))
+            .group_by(ChangeRecord.partnership_id)
+        ).all()
+    )
+    relations: dict[int, set[str]] = defaultdict(set)
+    sources: dict[int, dict[str, tuple[datetime, str]]] = defaultdict(dict)
+    confidence: dict[int, float] = {}
+    for pid, fld, value, source, story, version in session.execute(
+        select(
+            Claim.partnership_id, Claim.field, Claim.value, Claim.source, StoryRecord, StoryVersion
+        )
+        .join(StoryRecord, Claim.story_id == StoryRecord.id)
+        .join(StoryVersion, Claim.version_id == StoryVersion.id)
+        .where(Claim.partnership_id.in_(pids), Claim.active.is_(True))
+    ):
+        if fld == "relation":
+            relations[pid].add(value)
+        when = version.published or version.fetched_at
+        known = sources[pid].get(source)
+        if known is None or (when, story.canonical_url) < known:
+            sources[pid][source] = (when, story.canonical_url)
+        if version.confidence is not None:
+            confidence[pid] = max(confidence.get(pid, 0.0), float(version.confidence))
+    rows = []
+    for p in partnerships:
+        a, b = places[p.place_a_id], places[p.place_b_id]
+        urls = [url for _, url in sorted(sources[p.id].values())]
+        rows.append(
+            {
+                "id": pair_slug(a, b),
+                "place_a": a.name,
+                "place_a_local": a.local_name,
+                "country_a": a.country,
+                "place_b": b.name,
+                "place_b_local": b.local_name,
+                "country_b": b.country,
+                "relation": p.relation,
+                "also_called": sorted(relations[p.id] - {p.relation or ""}),
+                "status": p.status,
+                "since": p.began,
+                "last_event": p.latest_event,
+                "last_event_date": p.latest_event_date,
+                "first_reported": p.first_reported,
+                "last_reported": p.last_reported,
+                "last_change": last_change.get(p.id),
+                "changes": p.change_count,
+                "sources": len(sources[p.id]),
+                "source_urls": urls,
+                "confidence": round(confidence[p.id], 3) if p.id in confidence else None,
+                "_key": p.key,
+            }
+        )
+    rows.sort(key=lambda r: r["id"])
+    return rows
+
+
+def find_partnership(session: Session, ident: str) -> Partnership | None:
+    """A pair by its id (``qingdao-cn--gwangju-kr``, either order), its store key
+    (``geonames:1797929|geonames:1841811``) or its row number."""
+    by_key = session.scalars(select(Partnership).where(Partnership.key == ident)).one_or_none()
+    if by_key is not None:
+        return by_key
+    if ident.isdigit():
+        return session.get(Partnership, int(ident))
+    first, sep, second = ident.partition("--")
+    if not sep:
+        return None
+    slugs = dict(
+        session.execute(
+            select(PlaceRecord.slug, PlaceRecord.id).where(PlaceRecord.slug.in_((first, second)))
+        ).all()
+    )
+    if first not in slugs or second not in slugs:
+        return None
+    key = "|".join(sorted((slugs[first], slugs[second])))
+    return session.scalars(select(Partnership).where(Partnership.key == key)).one_or_none()
+
+
+def partnership_history(session: Session, p: Partnership) -> dict[str, Any]:
+    """One pair: its register row (also when retracted), and every change with its sources."""
+    a = session.get_one(PlaceRecord, p.place_a_id)
+    b = session.get_one(PlaceRecord, p.place_b_id)
+    row = next((r for r in register_rows(session) if r["_key"] == p.key), None)
+    changes = []
+    for c in session.scalars(
+        select(ChangeRecord).where(ChangeRecord.partnership_id == p.id).order_by(ChangeRecord.id)
+    ):
+        evidence = session.execute(
+            select(StoryRecord, StoryVersion)
+            .join(StoryVersion, StoryVersion.story_id == StoryRecord.id)
+            .join(ChangeEvidence, ChangeEvidence.version_id == StoryVersion.id)
+            .where(ChangeEvidence.change_id == c.id)
+            .order_by(StoryVersion.fetched_at, StoryVersion.id)
+        ).all()
+        changes.append(
+            {
+                "key": c.key,
+                "kind": c.kind,
+                "at": c.at,
+                "title": c.title,
+                "summary": c.summary,
+                "field": c.field,
+                "old": c.old_value,
+                "new": c.new_value,
+                "sources": [
+                    {
+                        "site": story.site,
+                        "url": story.canonical_url,
+                        "title": version.title,
+                        "version": version.version,
+                        "published": version.published,
+                    }
+                    for story, version in evidence
+                ],
+            }
+        )
+    return {
+        "id": pair_slug(a, b),
+        "key": p.key,
+        "places": [
+            {"id": x.id, "name": x.name, "local_name": x.local_name, "country": x.country}
+            for x in (a, b)
+        ],
+        "retracted": p.retracted,
+        "row": _public(row) if row else None,
+        "changes": changes,
+    }
+
+
+def _public(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in row.items() if not k.startswith("_")}
+
+
+def iso(value: datetime) -> str:
+    """UTC with a Z: the Table Schema's default datetime format."""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def plain_data(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return iso(value)
+    if isinstance(value, list):
+        return [plain_data(v) for v in value]
+    if isinstance(value, dict):
+        return {k: plain_data(v) for k, v in value.items()}
+    return value
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ";".join(str(v) for v in value)
+    if isinstance(value, datetime):
+        return iso(value)
+    return str(value)
+
+
+def plain_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows as JSON-ready dicts: ISO datetimes, lists kept."""
+    return [plain_data(_public(r)) for r in rows]
+
+
+def to_csv(rows: list[dict[str, Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(NAMES)
+    for row in rows:
+        writer.writerow([_cell(row[name]) for name in NAMES])
+    return out.getvalue()
+
+
+def to_json(rows: list[dict[str, Any]]) -> str:
+    return json.dumps(plain_rows(rows), ensure_ascii=False, indent=1) + "\n"
+
+
+def to_jsonl(rows: list[dict[str, Any]]) -> str:
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in plain_rows(rows))
+
+
+def datapackage(version: str, base_url: str | None = None) -> dict[str, Any]:
+    """A Frictionless Data Package descriptor for the two data files."""
+    fields = []
+    for c in COLUMNS:
+        item: dict[str, Any] = {"name": c.name, "type": c.type, "description": c.description}
+        if c.name in {"relation"}:
+            item["constraints"] = {
+                "enum": ["sister", "friendship", "friendly_cooperation", "other"]
+            }
+        if c.name == "status":
+            item["constraints"] = {"enum": ["proposed", "active", "suspended", "terminated"]}
+        if c.name == "id":
+            item["constraints"] = {"required": True, "unique": True}
+        fields.append(item)
+    schema = {"fields": fields, "primaryKey": ["id"], "missingValues": [""]}
+    return {
+        "name": "sistercity-partnerships",
+        "title": "Sister-city partnerships",
+        "description": (
+            "Partnerships between places (sister, friendship and friendly cooperation cities) "
+            "as reported by the news sites sistercity crawls; one row per pair."
+        ),
+        "version": version,
+        "licenses": [
+            {
+                "name": "ODC-BY-1.0",
+                "path": "https://opendatacommons.org/licenses/by/1-0/",
+                "title": "Open Data Commons Attribution License 1.0",
+            }
+        ],
+        **({"homepage": base_url} if base_url else {}),
+        "resources": [
+            {
+                "name": "partnerships",
+                "path": "partnerships.csv",
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "schema": schema,
+            },
+            {
+                "name": "partnerships-json",
+                "path": "partnerships.json",
+                "format": "json",
+                "mediatype": "application/json",
+                "encoding": "utf-8",
+            },
+        ],
+    }
+
+
+def export_files(session: Session, version: str, base_url: str | None = None) -> dict[str, bytes]:
+    """The data files written beside the feeds, by name."""
+    rows = register_rows(session)
+    return {
+        "partnerships.csv": to_csv(rows).encode("utf-8"),
+        "partnerships.json": to_json(rows).encode("utf-8"),
+        "datapackage.json": (
+            json.dumps(datapackage(version, base_url), ensure_ascii=False, indent=2) + "\n"
+        ).encode("utf-8"),
+    }

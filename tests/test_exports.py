@@ -1,0 +1,87 @@
+"""The data files written with the feeds: partnerships.csv, partnerships.json and the
+Frictionless datapackage.json describing them, validated with the `frictionless` package."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import frictionless
+import pytest
+
+from storage import StoryStore
+from storage.exports import COLUMNS
+from storage.feeds import FeedConfig, build_feeds
+from tests.storefactory import (
+    asiae_gwangju_qingdao,
+    binzhou_goyang,
+    chinadaily_qingdao_gwangju,
+    licheng_gangnam,
+)
+
+T1 = datetime(2025, 5, 1, 3, 0, tzinfo=UTC)
+CONFIG = FeedConfig(version="9.9.9")
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(path.read_text("utf-8"))))
+
+
+@pytest.fixture
+def filled(tmp_path: Path) -> tuple[StoryStore, Path]:
+    store = StoryStore.open(f"sqlite:///{tmp_path / 'store.db'}")
+    store.record(asiae_gwangju_qingdao(T1))
+    store.record(chinadaily_qingdao_gwangju(T1 + timedelta(hours=1)))
+    store.record(binzhou_goyang(T1 + timedelta(hours=2)))
+    yield store, tmp_path / "feeds"
+    store.close()
+
+
+def test_files_are_written_with_the_feeds_and_follow_new_stories(filled) -> None:
+    store, feeds = filled
+    report = build_feeds(store, feeds, CONFIG)
+    assert {"partnerships.csv", "partnerships.json", "datapackage.json"} <= set(report.written)
+    rows = read_csv(feeds / "partnerships.csv")
+    assert [r["id"] for r in rows] == ["binzhou-cn--goyang-kr", "qingdao-cn--gwangju-kr"]
+    data = json.loads((feeds / "partnerships.json").read_text("utf-8"))
+    assert [r["id"] for r in data] == [r["id"] for r in rows]
+    assert data[1]["source_urls"] == rows[1]["source_urls"].split(";")
+    # Nothing new: nothing rewritten.
+    assert not {"partnerships.csv", "partnerships.json"} & set(
+        build_feeds(store, feeds, CONFIG).written
+    )
+    store.record(licheng_gangnam(T1 + timedelta(days=1)))
+    assert "partnerships.csv" in build_feeds(store, feeds, CONFIG).written
+    rows = read_csv(feeds / "partnerships.csv")
+    assert "licheng-cn--gangnam-kr" in [r["id"] for r in rows]
+
+
+def test_datapackage_describes_every_column_and_validates(filled) -> None:
+    store, feeds = filled
+    build_feeds(store, feeds, CONFIG)
+    descriptor = json.loads((feeds / "datapackage.json").read_text("utf-8"))
+    assert descriptor["name"] == "sistercity-partnerships" and descriptor["version"] == "9.9.9"
+    (table,) = [r for r in descriptor["resources"] if r["path"] == "partnerships.csv"]
+    header = next(csv.reader(io.StringIO((feeds / "partnerships.csv").read_text("utf-8"))))
+    assert [f["name"] for f in table["schema"]["fields"]] == header == [c.name for c in COLUMNS]
+    assert all(f["description"] for f in table["schema"]["fields"])
+    report = frictionless.validate(str(feeds / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+    package = frictionless.Package(str(feeds / "datapackage.json"))
+    rows = package.get_resource("partnerships").read_rows()
+    qg = next(r for r in rows if r["id"] == "qingdao-cn--gwangju-kr")
+    # Typed as the schema says: a real datetime and a number, not strings.
+    assert qg["first_reported"] == datetime(2024, 11, 22, 2, 52, tzinfo=UTC)
+    assert float(qg["confidence"]) == pytest.approx(0.9) and qg["sources"] == 2
+
+
+def test_a_broken_file_fails_validation(filled) -> None:
+    """The validation above can fail: a status outside the schema's enum is caught."""
+    store, feeds = filled
+    build_feeds(store, feeds, CONFIG)
+    path = feeds / "partnerships.csv"
+    path.write_text(path.read_text("utf-8").replace(",active,", ",dormant,", 1), "utf-8")
+    assert not frictionless.validate(str(feeds / "datapackage.json")).valid

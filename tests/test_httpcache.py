@@ -1,0 +1,48 @@
+"""The HTTP cache is one compressed SQLite file per spider (crawler/sqlitedbm.py behind Scrapy's
+DbmCacheStorage), and a second crawl still revalidates every page with its validators."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from crawler import sqlitedbm
+from crawler.replicas import ReplicaServer
+from tests.conftest import crawl
+
+
+def test_sqlitedbm_keeps_values_across_opens(tmp_path: Path) -> None:
+    path = str(tmp_path / "cache.db")
+    db = sqlitedbm.open(path, "c")
+    db["a_data"] = b"<p>body</p>" * 20_000
+    db["a_time"] = "1700000000.5"
+    assert "a_data" in db and "b_data" not in db
+    db.close()
+    again = sqlitedbm.open(path, "c")
+    assert again["a_data"] == b"<p>body</p>" * 20_000
+    assert float(again["a_time"]) == 1700000000.5
+    assert len(again) == 2
+    again.close()
+    assert Path(path).stat().st_size < 40_000  # kept compressed: 220,000 bytes of page
+
+
+def test_second_crawl_revalidates_from_a_one_file_cache(
+    tmp_path: Path, replicas: ReplicaServer
+) -> None:
+    first = crawl("chinesetoday", tmp_path, replicas, {"full": "1"})
+    assert first.returncode == 0, first.log[-3000:]
+    cache = tmp_path / "httpcache"
+    files = [p for p in cache.rglob("*") if p.is_file()]
+    assert {p.name for p in files} <= {
+        "chinesetoday.db",
+        "chinesetoday.db-wal",
+        "chinesetoday.db-shm",
+    }
+    seen = len(replicas.requests())
+    second = crawl("chinesetoday", tmp_path, replicas, {"full": "1"})
+    assert second.returncode == 0, second.log[-3000:]
+    assert len(second.items) == len(first.items) > 0
+    later = replicas.requests()[seen:]
+    articles = [r for r in later if "m=" in (r["url"] or "")]
+    assert articles and all(
+        "If-None-Match" in r["headers"] or "If-Modified-Since" in r["headers"] for r in articles
+    )

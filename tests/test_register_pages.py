@@ -1,0 +1,135 @@
+"""The browsable register written with the feeds: index.html, place, country and pair pages.
+Checked as HTML (names not codes, links, escaping) and in headless Chromium at 1280 and 390 px
+(table visible, no sideways scrolling on a phone, the filter and sorting work)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import lxml.html
+import pytest
+
+from storage import StoryStore
+from storage.feeds import FeedConfig, publish
+from tests.storefactory import (
+    asiae_gwangju_qingdao,
+    binzhou_goyang,
+    chinadaily_qingdao_gwangju,
+    licheng_gangnam,
+    qingdao_network,
+)
+
+T1 = datetime(2025, 5, 1, 3, 0, tzinfo=UTC)
+CONFIG = FeedConfig(
+    version="1.2.3",
+    site_names={"asiae": "The Asia Business Daily", "chinadaily_shandong": "China Daily Shandong"},
+)
+
+
+@pytest.fixture
+def feeds(tmp_path: Path) -> Path:
+    with StoryStore.open(f"sqlite:///{tmp_path / 'store.db'}") as store:
+        store.record(asiae_gwangju_qingdao(T1))
+        store.record(chinadaily_qingdao_gwangju(T1 + timedelta(hours=1)))
+        store.record(binzhou_goyang(T1 + timedelta(hours=2)))
+        store.record(licheng_gangnam(T1 + timedelta(hours=3)))
+        store.record(qingdao_network(T1 + timedelta(hours=4)))
+        run = store.start_run(["asiae"])
+        store.finish_site_run(run, "asiae", {"flags": [], "responses_by_status": {"200": 7}})
+        publish(store, tmp_path / "feeds", CONFIG)
+    return tmp_path / "feeds"
+
+
+def page(path: Path) -> lxml.html.HtmlElement:
+    return lxml.html.fromstring(path.read_bytes())
+
+
+def test_index_lists_every_pair_by_name_with_latest_changes_and_links_health(feeds: Path) -> None:
+    doc = page(feeds / "index.html")
+    assert doc.xpath("//meta[@name='viewport']")
+    rows = doc.xpath("//table[@id='register']/tbody/tr")
+    assert len(rows) == 3
+    text = doc.text_content()
+    # Names, not codes: countries and sites as people know them.
+    assert "South Korea" in text and "China" in text
+    health = page(feeds / "health.html").text_content()
+    assert "The Asia Business Daily" in health and "No open health flags" in health
+    links = {a.get("href") for a in doc.iter("a")}
+    assert {f"pairs/{p}.html" for p in ("binzhou-cn--goyang-kr", "qingdao-cn--gwangju-kr")} <= links
+    assert "countries/kr.html" in links
+    latest = doc.xpath("//section[@id='latest']//li")
+    # The signing's entry is dated by the event, not by the crawl.
+    assert any(li.text_content().strip().startswith("2024-11-21") for li in latest)
+    for href in links:
+        if href and not href.startswith(("http", "#")):
+            assert (feeds / href).exists(), href
+
+
+def test_pair_page_has_history_and_source_links(feeds: Path) -> None:
+    doc = page(feeds / "pairs" / "qingdao-cn--gwangju-kr.html")
+    assert "青岛" in doc.text_content() and "광주" in doc.text_content()
+    sources = {a.get("href") for a in doc.xpath("//ul[@class='sources']//a")}
+    assert sources == {
+        "https://asiae.example/2024112211525203153",
+        "https://chinadaily_shandong.example/c_1050223",
+    }
+    assert "China Daily Shandong" in doc.text_content()
+    place = page(feeds / "places" / "qingdao-cn.html")
+    assert "86 partner cities" in place.text_content()
+    assert len(place.xpath("//table[@id='register']/tbody/tr")) == 1
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1280, 390])
+def test_in_chromium(feeds: Path, needs_chromium: str, tmp_path: Path, width: int) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=needs_chromium, args=["--no-sandbox"])
+        try:
+            view = browser.new_page(viewport={"width": width, "height": 900})
+            errors: list[str] = []
+            view.on("pageerror", lambda exc: errors.append(str(exc)))
+            view.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            view.goto((feeds / "index.html").as_uri())
+            view.screenshot(path=str(tmp_path / f"index-{width}.png"), full_page=True)
+            assert (tmp_path / f"index-{width}.png").stat().st_size > 10_000
+            overflow = view.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 0, f"{overflow}px of sideways scrolling at {width}px"
+            table = view.locator("#register")
+            assert table.is_visible()
+            rows = view.locator("#register tbody tr")
+            assert rows.count() == 3
+            # register.js ran: the filter form is shown; typing filters the rows.
+            search = view.locator("#register-filters input[name=q]")
+            assert search.is_visible()
+            search.fill("gangnam")
+            assert view.locator("#register tbody tr:visible").count() == 1
+            assert view.locator("#register-filters output").inner_text() == "1"
+            search.fill("")
+            view.select_option("#register-filters select[name=country]", "KR")
+            assert view.locator("#register tbody tr:visible").count() == 3
+            view.select_option("#register-filters select[name=relation]", "sister")
+            visible = view.locator("#register tbody tr:visible")
+            assert visible.count() == 3 - int(
+                view.locator("#register tbody tr:not([data-relation='sister'])").count()
+            )
+            view.select_option("#register-filters select[name=relation]", "")
+            if width >= 800:
+                # Sorting: "Since" ascending puts Binzhou–Goyang (1996) first.
+                view.locator("#register thead th", has_text="Since").locator("button").click()
+                assert "Binzhou" in rows.first.inner_text()
+                view.locator("#register thead th", has_text="Since").locator("button").click()
+                assert "Binzhou" in rows.last.inner_text()
+            view.goto((feeds / "pairs" / "qingdao-cn--gwangju-kr.html").as_uri())
+            view.screenshot(path=str(tmp_path / f"pair-{width}.png"), full_page=True)
+            overflow = view.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 0
+            assert not errors, errors
+        finally:
+            browser.close()

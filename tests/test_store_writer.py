@@ -1,0 +1,97 @@
+"""Stories are filed in batches on a writer thread: one commit per batch, the same store as filing
+one by one, a story the database refuses costs only itself, and closing commits what is queued."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import event, func, select
+
+from benchmarks import synthetic
+from pipelines.store import StoreWriter
+from storage import StoryStore
+from storage.models import FetchError
+from storage.repository import Change
+from tests.storeconf import *  # noqa: F403
+
+
+def commits(store: StoryStore) -> list[int]:
+    counted = [0]
+    event.listen(store.engine, "commit", lambda conn: counted.__setitem__(0, counted[0] + 1))
+    return counted
+
+
+def file_with_writer(store: StoryStore, stories: list[Any], batch_size: int) -> list[Change]:
+    delivered: list[tuple[int, Change]] = []
+    lock = threading.Lock()
+    writer = StoreWriter(store, None, batch_size=batch_size, batch_seconds=30, deliver=_direct)
+    for n, story in enumerate(stories):
+        writer.submit(story, lambda change, n=n: _keep(lock, delivered, n, change))
+    writer.close()
+    assert writer.batches == -(-len(stories) // batch_size)
+    return [change for _, change in sorted(delivered, key=lambda d: d[0])]
+
+
+def _direct(fn: Any, arg: Any) -> None:
+    fn(arg)
+
+
+def _keep(lock: threading.Lock, out: list[Any], n: int, change: Change) -> None:
+    with lock:
+        out.append((n, change))
+
+
+def test_a_batch_is_one_commit_and_files_what_one_by_one_filing_does(
+    store_url: str, tmp_path: Path
+) -> None:
+    first = [synthetic.story(n) for n in range(7)]
+    edited = [
+        synthetic.story(n, edition=2, fetched=s.fetched_at + timedelta(days=2))
+        for n, s in enumerate(first)
+    ]
+    with StoryStore.open(store_url) as batched:
+        counted = commits(batched)
+        kinds = [c.kind for c in file_with_writer(batched, first + edited, batch_size=5)]
+        assert counted[0] == 3  # 14 stories in batches of 5
+        snapshot = batched.register_snapshot()
+    assert kinds == ["new"] * 7 + ["changed"] * 7
+    with StoryStore.open(f"sqlite:///{tmp_path / 'alone.db'}") as alone:
+        for story in first + edited:
+            alone.record(story)
+        assert alone.register_snapshot() == snapshot
+
+
+def test_a_story_the_database_refuses_costs_only_itself(
+    sqlite_store: StoryStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stories = [synthetic.story(n) for n in range(4)]
+    bad = stories[2]
+    original = sqlite_store._record
+
+    def refuse(session: Any, story: Any, run_id: Any) -> Any:
+        if story is bad:
+            raise RuntimeError("refused")
+        return original(session, story, run_id)
+
+    monkeypatch.setattr(sqlite_store, "_record", refuse)
+    changes = file_with_writer(sqlite_store, stories, batch_size=10)
+    assert [c.kind for c in changes] == ["new", "new", "error", "new"]
+    assert "refused" in changes[2].reason
+    assert sqlite_store.story(bad.story_id) is None
+    assert all(sqlite_store.story(s.story_id) is not None for s in stories if s is not bad)
+    with sqlite_store.session() as session:
+        assert session.scalar(select(func.count(FetchError.id))) == 1
+
+
+def test_closing_commits_a_part_batch_at_once(sqlite_store: StoryStore) -> None:
+    writer = StoreWriter(sqlite_store, None, batch_size=100, batch_seconds=3600, deliver=_direct)
+    seen: list[str] = []
+    for n in range(3):
+        writer.submit(synthetic.story(n), lambda change: seen.append(change.kind))
+    writer.close()  # long before the hour or the hundred stories
+    assert seen == ["new"] * 3
+    assert len(sqlite_store.known_canonical_urls("asiae")) == 1
