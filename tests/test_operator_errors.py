@@ -306,3 +306,17 @@ def test_crawl_from_outside_the_project_finds_its_spiders(tmp_path: Path) -> Non
     assert done.returncode == 2
     for site in ("asiae", "china_org_cn", "chinadaily_shandong", "chinesetoday"):
         assert site in done.stderr
+
+
+def test_the_next_crawl_marks_a_killed_run_and_status_shows_it(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    with StoryStore(url) as store:
+        dead = store.start_run(["asiae"])  # what a crawl killed with SIGKILL leaves behind
+    env = env_for(tmp_path, SISTERCITY_DB_URL=url)
+    quick = ["-s", "RETRY_TIMES=0", "-s", "ROBOTSTXT_OBEY=False", "-s", "DOWNLOAD_DELAY=0"]
+    crawl = sistercity(["crawl", "asiae", *quick], env)
+    assert crawl.returncode == 1, crawl.stderr[-3000:]  # the site cannot be reached: health
+    status = json.loads(sistercity(["status", "--json", "--db", url], env).stdout)
+    by_run = {r["run_id"]: r["run_status"] for r in status["sites"]["asiae"]}
+    assert by_run[dead] == "killed"
+    assert [s for run, s in by_run.items() if run != dead] == ["flagged"]

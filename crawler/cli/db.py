@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
-from crawler.cli import EXIT_CONFIG
+from crawler.cli import EXIT_CONFIG, fail
 from crawler.config import default_db_url
 
 
@@ -48,11 +47,11 @@ def run(args: argparse.Namespace) -> int:
             )
             print(f"{_safe(url)}: schema {current or 'empty'}, {state}")
     except (SQLAlchemyError, OSError) as exc:
-        print(
+        fail(
             f"sistercity db: cannot use the store at {_safe(url)}: {exc.__class__.__name__}: {exc}".splitlines()[
                 0
             ],
-            file=sys.stderr,
+            exc,
         )
         return EXIT_CONFIG  # a store or disk error, not a site's
     return 0

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
-from crawler.cli import EXIT_CONFIG, add_setting_option
+from crawler.cli import EXIT_CONFIG, add_setting_option, fail
 from crawler.config import default_db_url, default_feeds_dir
 
 
@@ -37,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
         with StoryStore.open(args.db or default_db_url()) as store:
             report = publish(store, feeds_dir, config, full=args.full)
     except (SQLAlchemyError, OSError) as exc:
-        print(f"sistercity feeds: {exc.__class__.__name__}: {exc}".splitlines()[0], file=sys.stderr)
+        fail(f"sistercity feeds: {exc.__class__.__name__}: {exc}".splitlines()[0], exc)
         return EXIT_CONFIG  # a store or disk error, not a site's
     print(f"{len(report.written)} file(s) written, {report.unchanged} unchanged, in {feeds_dir}")
     for name in report.written:

@@ -10,12 +10,11 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
-import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from crawler.cli import EXIT_CONFIG
+from crawler.cli import EXIT_CONFIG, fail
 from crawler.config import default_db_url, default_feeds_dir
 
 logger = logging.getLogger(__name__)
@@ -117,10 +116,7 @@ def run(args: argparse.Namespace) -> int:
                 store, args.feeds_dir or default_feeds_dir(), FeedConfig.from_settings(settings)
             )
     except (SQLAlchemyError, OSError) as exc:
-        print(
-            f"sistercity reprocess: {exc.__class__.__name__}: {exc}".splitlines()[0],
-            file=sys.stderr,
-        )
+        fail(f"sistercity reprocess: {exc.__class__.__name__}: {exc}".splitlines()[0], exc)
         return EXIT_CONFIG  # a store or disk error, not a site's
     summary = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())) or "no stories"
     print(f"reprocessed: {summary}")

@@ -38,6 +38,15 @@ def site_run_dict(row: Any) -> dict[str, Any]:
     }
 
 
+def run_statuses(store: Any) -> dict[int, str]:
+    from sqlalchemy import select
+
+    from storage.models import CrawlRun
+
+    with store.session() as session:
+        return dict(session.execute(select(CrawlRun.id, CrawlRun.status)).tuples().all())
+
+
 def run(args: argparse.Namespace) -> int:
     from crawler.cli.find_store import NoStore, existing_store_url
     from crawler.runner import project_settings, spider_names
@@ -58,6 +67,11 @@ def run(args: argparse.Namespace) -> int:
             "open_flags": store.open_flags(),
             "retry_queue": store.retry_queue_sizes(),
         }
+        # How each crawl run ended: ok, flagged, or killed (marked by the run that came next).
+        statuses = run_statuses(store)
+        for runs in data["sites"].values():
+            for r in runs:
+                r["run_status"] = statuses.get(r["run_id"])
     if args.json:
         print(json.dumps(data, indent=2, ensure_ascii=False))
         return 0
@@ -85,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
             s, p = r["stories"], r["partnerships"]
             table.add_row(
                 site,
-                str(r["run_id"]),
+                f"{r['run_id']} (killed)" if r["run_status"] == "killed" else str(r["run_id"]),
                 r["started_at"][:19].replace("T", " "),
                 str(sum(r["responses_by_status"].values())),
                 f"{s['new']}/{s['changed']}/{s['unchanged']}/{s['error']}",
