@@ -195,3 +195,23 @@ def test_revisits_recheck_stories_beyond_the_first_page_oldest_first_with_valida
         assert all("If-None-Match" in r["headers"] for r in requests), "conditional requests"
         seen += [r["url"] for r in requests]
     assert len(seen) == len(set(seen)) == 6, "the second run re-checks the ones not yet re-checked"
+
+
+def test_health_flags_lost_stories_and_listing_pages_with_the_queue_size() -> None:
+    from crawler.health import RunRecord, evaluate
+
+    def flags(**lost: int) -> list[str]:
+        run = RunRecord(
+            finished=True, requests=40, responses_ok=39, stories=12, generic=0, failed_fetches=1
+        )
+        record = RunRecord(**{**run.__dict__, **lost})
+        return [f.message for f in evaluate(SITE, [record], [], T0, "run-1")]
+
+    assert flags() == [], "one failed request in forty is below the error rate"
+    assert flags(lost=1, retry_queue=3) == [
+        f"{SITE}: 1 stories could not be fetched; 3 pages wait in the retry queue for the next run"
+    ]
+    assert flags(lost_listings=1, retry_queue=1) == [
+        f"{SITE}: 1 listing pages could not be fetched; 1 pages wait in the retry queue for the "
+        "next run"
+    ]
