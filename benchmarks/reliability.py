@@ -5,8 +5,9 @@
 
 Every crawl is a real `sistercity crawl SITE --json` subprocess against the replicas on
 127.0.0.1, whose fault switches (``ReplicaServer.inject``) spoil one page for the whole first
-run. For each fault the script starts from an empty store, runs one crawl with the fault, then
-one normal crawl, and prints:
+run. For each fault the script starts from an empty store (from a clean crawl's store where the
+fault's name says "stored story"), runs one crawl with the fault, then one normal crawl, and
+prints:
 
 - exit code and health flags of the faulty run (a run that lost a story must say so: exit 1);
 - stories lost after the next normal run: stories of a clean crawl missing from the store (goal 0);
@@ -67,6 +68,12 @@ FAULTS: dict[str, tuple[str, dict[str, Any]]] = {
     "429": ("article", {"kind": "status", "status": 429, "retry_after": "1"}),
     "truncated": ("article", {"kind": "truncated"}),
     "wrong charset": ("charset", {"kind": "charset", "charset": "iso-8859-1"}),
+    # The same, on a story already stored by a clean crawl: garbled text must not read as the
+    # story withdrawing its partnership claims.
+    "wrong charset, stored story": (
+        "charset",
+        {"kind": "charset", "charset": "iso-8859-1", "after_clean_run": True},
+    ),
     "redirect loop": ("article", {"kind": "redirect_loop"}),
     "10 MB": ("article", {"kind": "huge", "size": 10 * 1024 * 1024}),
     "non-HTML": ("article", {"kind": "non_html"}),
@@ -176,6 +183,8 @@ def fault_row(name: str, site: str, root: Path, reference: dict[str, Any]) -> di
         crawls = Crawls(server, site, root / name.replace(" ", "_"))
         options = dict(options)
         kind = options.pop("kind")
+        if options.pop("after_clean_run", False):
+            crawls.run()
         if kind == "status":
             server.inject_fault(url, options["status"], 1000, options.get("retry_after"))
         else:
