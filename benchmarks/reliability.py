@@ -70,7 +70,7 @@ FAULTS: dict[str, tuple[str, dict[str, Any]]] = {
     "wrong charset": ("charset", {"kind": "charset", "charset": "iso-8859-1"}),
     # The same, on a story already stored by a clean crawl: garbled text must not read as the
     # story withdrawing its partnership claims.
-    "wrong charset, stored story": (
+    "wrong charset on a stored story": (
         "charset",
         {"kind": "charset", "charset": "iso-8859-1", "after_clean_run": True},
     ),
