@@ -215,3 +215,22 @@ def test_health_flags_lost_stories_and_listing_pages_with_the_queue_size() -> No
         f"{SITE}: 1 listing pages could not be fetched; 1 pages wait in the retry queue for the "
         "next run"
     ]
+
+
+def test_a_story_whose_parser_raises_is_a_recorded_failure(
+    tmp_path: Path, replicas: ReplicaServer
+) -> None:
+    from tests.conftest import crawl
+
+    result = crawl(
+        "crashing_chinesetoday",
+        tmp_path,
+        replicas,
+        settings={"SPIDER_MODULES": "spiders,tests.crashing", "RETRY_TIMES": "1"},
+    )
+    crashed = f"{LIST}&m=14890"
+    assert crashed not in {item["canonical_url"] for item in result.items}
+    assert len(result.items) == 13
+    with StoryStore.open(f"sqlite:///{tmp_path / 'var' / 'sistercity.db'}") as store:
+        queued = store.retry_queue("crashing_chinesetoday")
+    assert [(e.url, e.reason) for e in queued] == [(crashed, "could not parse: parser bug")]
