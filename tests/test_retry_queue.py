@@ -235,3 +235,19 @@ def test_a_story_whose_parser_raises_is_a_recorded_failure(
     with StoryStore.open(f"sqlite:///{tmp_path / 'var' / 'sistercity.db'}") as store:
         queued = store.retry_queue("crashing_chinesetoday")
     assert [(e.url, e.reason) for e in queued] == [(crashed, "could not parse: parser bug")]
+
+
+def test_stories_still_pending_when_a_crawl_stops_early_are_queued(
+    tmp_path: Path, replicas: ReplicaServer
+) -> None:
+    code, row = _crawl(tmp_path, replicas, "-s", "CLOSESPIDER_PAGECOUNT=4")
+    assert code == 1 and row["finish_reason"] == "closespider_pagecount"
+    pending = [f for f in row["failed_urls"] if "no answer before the crawl ended" in f["reason"]]
+    assert pending, row["failed_urls"]
+    accounted = sum(row["stories"][k] for k in ("new", "changed", "unchanged", "error"))
+    assert row["articles"]["requested"] == accounted, "every story asked for is accounted for"
+    assert row["retry_queue"] == len(row["failed_urls"])
+
+    code, row = _crawl(tmp_path, replicas)
+    assert code == 0 and row["retry_queue"] == 0
+    assert {f["url"] for f in pending} <= _stored(tmp_path)
