@@ -5,8 +5,9 @@
 
 Every crawl is a real `sistercity crawl SITE --json` subprocess against the replicas on
 127.0.0.1, whose fault switches (``ReplicaServer.inject``) spoil one page for the whole first
-run. For each fault the script starts from an empty store, runs one crawl with the fault, then
-one normal crawl, and prints:
+run. For each fault the script starts from an empty store (from a clean crawl's store where the
+fault's name says "stored story"), runs one crawl with the fault, then one normal crawl, and
+prints:
 
 - exit code and health flags of the faulty run (a run that lost a story must say so: exit 1);
 - stories lost after the next normal run: stories of a clean crawl missing from the store (goal 0);
@@ -14,8 +15,8 @@ one normal crawl, and prints:
   produce, such as "withdrawn"/"renewed" changes from garbled text (goal 0);
 - whether the register then equals the clean crawl's (converged).
 
-Then it kills a crawl with SIGKILL at ``--kills`` points spread over a clean crawl's duration,
-checks the store (``PRAGMA integrity_check``, every feed parses), runs a normal crawl and checks
+Then it kills a crawl with SIGKILL at ``--kills`` points (half by time since the start, half by
+stories stored), checks the store (``PRAGMA integrity_check``, every feed parses), runs a normal crawl and checks
 that the store converged to the clean crawl's stories and register. It prints a Markdown table;
 it never fails on a bad figure.
 """
@@ -67,6 +68,12 @@ FAULTS: dict[str, tuple[str, dict[str, Any]]] = {
     "429": ("article", {"kind": "status", "status": 429, "retry_after": "1"}),
     "truncated": ("article", {"kind": "truncated"}),
     "wrong charset": ("charset", {"kind": "charset", "charset": "iso-8859-1"}),
+    # The same, on a story already stored by a clean crawl: garbled text must not read as the
+    # story withdrawing its partnership claims.
+    "wrong charset on a stored story": (
+        "charset",
+        {"kind": "charset", "charset": "iso-8859-1", "after_clean_run": True},
+    ),
     "redirect loop": ("article", {"kind": "redirect_loop"}),
     "10 MB": ("article", {"kind": "huge", "size": 10 * 1024 * 1024}),
     "non-HTML": ("article", {"kind": "non_html"}),
@@ -176,6 +183,8 @@ def fault_row(name: str, site: str, root: Path, reference: dict[str, Any]) -> di
         crawls = Crawls(server, site, root / name.replace(" ", "_"))
         options = dict(options)
         kind = options.pop("kind")
+        if options.pop("after_clean_run", False):
+            crawls.run()
         if kind == "status":
             server.inject_fault(url, options["status"], 1000, options.get("retry_after"))
         else:
@@ -199,11 +208,29 @@ def fault_row(name: str, site: str, root: Path, reference: dict[str, Any]) -> di
     }
 
 
-def kill_row(point: int, delay: float, site: str, root: Path, reference: dict[str, Any]) -> dict:
+def stored_count(db: Path) -> int:
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=0.1) as conn:
+            return int(conn.execute("select count(*) from stories").fetchone()[0])
+    except sqlite3.Error:  # not created yet, or busy
+        return 0
+
+
+def kill_row(
+    point: int, when: tuple[str, float], site: str, root: Path, reference: dict[str, Any]
+) -> dict:
+    """Kill a crawl ``when`` = ("seconds", t) after it starts or ("stories", n) once n stories
+    are stored, check the store and the feeds, then run a normal crawl and compare."""
     with ReplicaServer() as server:
         crawls = Crawls(server, site, root / f"kill{point}")
         proc = crawls.start()
-        time.sleep(delay)
+        started = time.perf_counter()
+        if when[0] == "seconds":
+            time.sleep(when[1])
+        else:
+            while proc.poll() is None and stored_count(crawls.db) < when[1]:
+                time.sleep(0.02)
+        killed_at = time.perf_counter() - started
         finished_first = proc.poll() is not None
         if not finished_first:
             os.kill(proc.pid, signal.SIGKILL)
@@ -214,7 +241,8 @@ def kill_row(point: int, delay: float, site: str, root: Path, reference: dict[st
         intact_after, why_after = crawls.intact()
     return {
         "point": point,
-        "killed_at": round(delay, 2),
+        "when": f"{when[1]:g} s" if when[0] == "seconds" else f"{when[1]:g} stories stored",
+        "killed_at": round(killed_at, 2),
         "killed": not finished_first,
         "intact": intact,
         "why": why if not intact else why_after,
@@ -223,6 +251,20 @@ def kill_row(point: int, delay: float, site: str, root: Path, reference: dict[st
         "bogus": len(state["entries"] - reference["entries"]),
         "converged": state["register"] == reference["register"] and intact_after,
     }
+
+
+def kill_points(n: int, took: float, stories: int) -> list[tuple[str, float]]:
+    """Half the points in the first 40 % of a clean crawl's time (start-up, migrations, listing
+    pages), half once 1 … all stories are stored (writes, then the feeds and health)."""
+    timed = n // 2
+    counted = n - timed
+    points: list[tuple[str, float]] = [
+        ("seconds", round(took * 0.4 * (i + 1) / timed, 2)) for i in range(timed)
+    ]
+    points += [
+        ("stories", round(1 + (stories - 1) * j / max(1, counted - 1))) for j in range(counted)
+    ]
+    return points
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -259,23 +301,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         kills = []
         if args.kills:
             print(
-                "\n| kill -9 at (s) | killed | store and feeds intact | next run exit | lost "
-                "| bogus entries | converged |"
+                "\n| kill -9 when | at (s) | killed | store and feeds intact | next run exit "
+                "| lost | bogus entries | converged |"
             )
-            print("|---|---|---|---|---|---|---|")
-        for i in range(args.kills):
-            delay = took * (i + 1) / (args.kills + 1)
-            k = kill_row(i, delay, args.site, root, reference)
+            print("|---|---|---|---|---|---|---|---|")
+        for i, when in enumerate(kill_points(args.kills, took, len(reference["stories"]))):
+            k = kill_row(i, when, args.site, root, reference)
             kills.append(k)
             print(
-                f"| {k['killed_at']} | {'yes' if k['killed'] else 'no (done)'} "
+                f"| {k['when']} | {k['killed_at']} | {'yes' if k['killed'] else 'no (done)'} "
                 f"| {'yes' if k['intact'] else 'NO: ' + k['why']} | {k['next_exit']} "
                 f"| {k['lost']} | {k['bogus']} | {'yes' if k['converged'] else 'NO'} |",
                 flush=True,
             )
         if kills:
             print(
-                f"\nkill -9: {sum(k['intact'] for k in kills)}/{len(kills)} intact, "
+                f"\nkill -9: {sum(k['killed'] for k in kills)}/{len(kills)} killed mid-run, "
+                f"{sum(k['intact'] for k in kills)}/{len(kills)} intact, "
                 f"{sum(k['converged'] for k in kills)}/{len(kills)} converged, "
                 f"{sum(k['lost'] for k in kills)} stories lost"
             )

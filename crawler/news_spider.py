@@ -26,6 +26,7 @@ from typing import Any, ClassVar
 import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.misc import load_object
@@ -84,6 +85,7 @@ class NewsSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.request_dropped, signal=signals.request_dropped)
+        crawler.signals.connect(spider.callback_failed, signal=signals.spider_error)
         crawler.signals.connect(spider.account, signal=signals.spider_closed)
         return spider
 
@@ -338,7 +340,23 @@ class NewsSpider(scrapy.Spider):
         else:
             reason = failure.getErrorMessage() or failure.type.__name__
         kind = ARTICLE if _callback_name(request) in _ARTICLE_CALLBACKS else LISTING
-        self.record_failure(request.meta.get("sistercity_url", request.url), reason, kind)
+        url = request.meta.get("sistercity_url", request.url)
+        if failure.check(IgnoreRequest) and "robots.txt" in reason:
+            # The site asks us not to fetch it: nothing to retry, nothing lost.
+            self.crawler.stats.inc_value("sistercity/articles/forbidden")
+            self.logger.warning("Not fetching %s: %s", url, reason)
+            if kind == ARTICLE:
+                self.requested.discard(self.canonical_url(url))
+            return
+        self.record_failure(url, reason, kind)
+
+    def callback_failed(self, failure: Any, response: Response, spider: scrapy.Spider) -> None:
+        """A parser raised on a page: the story is recorded as failed, not silently missing."""
+        if spider is not self:
+            return
+        kind = ARTICLE if _callback_name(response.request) in _ARTICLE_CALLBACKS else LISTING
+        url = response.meta.get("sistercity_url", response.url)
+        self.record_failure(url, f"could not parse: {failure.getErrorMessage()}", kind)
 
     def request_dropped(self, request: scrapy.Request, spider: scrapy.Spider) -> None:
         """The scheduler's duplicate filter dropped a request: for a story this is a redirect

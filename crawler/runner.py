@@ -221,13 +221,16 @@ def run_spiders(
         def closed(spider: Any, reason: str) -> None:
             result.finish_reason = reason
             result.duration = time.monotonic() - started["t"]
+
+        def stats_ready() -> None:
+            # Read once the engine stopped: the spider's own spider_closed handler (connected
+            # after this one) still records the stories that got no answer.
+            assert crawler.stats is not None
+            result.stats = dict(crawler.stats.get_stats())
+            spider = crawler.spider
             result.failed = list(getattr(spider, "failed", []))
             result.lost = len(getattr(spider, "failed_articles", ()))
             result.lost_listings = len(result.failed) - result.lost
-
-        def stats_ready() -> None:
-            assert crawler.stats is not None
-            result.stats = dict(crawler.stats.get_stats())
 
         def scraped(item: Any, **kw: Any) -> None:
             result.fetched.append(story_summary(item))

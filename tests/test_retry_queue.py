@@ -4,6 +4,7 @@ fetched first by the next normal run, counted in the site's errors and reported 
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -117,7 +118,7 @@ def test_a_failed_article_exits_1_is_flagged_and_the_next_normal_run_fetches_it(
     assert row["articles"]["requested"] == accounted == 14  # every story of edition 1
 
     status = sistercity(["status", "--json"], environment(tmp_path, replicas))
-    assert '"chinesetoday": 1' in status.stdout.replace("\n", "").replace("  ", " ")
+    assert json.loads(status.stdout)["retry_queue"] == {SITE: 1}
 
     replicas.clear_faults()
     code, row = _crawl(tmp_path, replicas)
@@ -195,3 +196,58 @@ def test_revisits_recheck_stories_beyond_the_first_page_oldest_first_with_valida
         assert all("If-None-Match" in r["headers"] for r in requests), "conditional requests"
         seen += [r["url"] for r in requests]
     assert len(seen) == len(set(seen)) == 6, "the second run re-checks the ones not yet re-checked"
+
+
+def test_health_flags_lost_stories_and_listing_pages_with_the_queue_size() -> None:
+    from crawler.health import RunRecord, evaluate
+
+    def flags(**lost: int) -> list[str]:
+        run = RunRecord(
+            finished=True, requests=40, responses_ok=39, stories=12, generic=0, failed_fetches=1
+        )
+        record = RunRecord(**{**run.__dict__, **lost})
+        return [f.message for f in evaluate(SITE, [record], [], T0, "run-1")]
+
+    assert flags() == [], "one failed request in forty is below the error rate"
+    assert flags(lost=1, retry_queue=3) == [
+        f"{SITE}: 1 stories could not be fetched; 3 pages wait in the retry queue for the next run"
+    ]
+    assert flags(lost_listings=1, retry_queue=1) == [
+        f"{SITE}: 1 listing pages could not be fetched; 1 pages wait in the retry queue for the "
+        "next run"
+    ]
+
+
+def test_a_story_whose_parser_raises_is_a_recorded_failure(
+    tmp_path: Path, replicas: ReplicaServer
+) -> None:
+    from tests.conftest import crawl
+
+    result = crawl(
+        "crashing_chinesetoday",
+        tmp_path,
+        replicas,
+        settings={"SPIDER_MODULES": "spiders,tests.crashing", "RETRY_TIMES": "1"},
+    )
+    crashed = f"{LIST}&m=14890"
+    assert crashed not in {item["canonical_url"] for item in result.items}
+    assert len(result.items) == 13
+    with StoryStore.open(f"sqlite:///{tmp_path / 'var' / 'sistercity.db'}") as store:
+        queued = store.retry_queue("crashing_chinesetoday")
+    assert [(e.url, e.reason) for e in queued] == [(crashed, "could not parse: parser bug")]
+
+
+def test_stories_still_pending_when_a_crawl_stops_early_are_queued(
+    tmp_path: Path, replicas: ReplicaServer
+) -> None:
+    code, row = _crawl(tmp_path, replicas, "-s", "CLOSESPIDER_PAGECOUNT=4")
+    assert code == 1 and row["finish_reason"] == "closespider_pagecount"
+    pending = [f for f in row["failed_urls"] if "no answer before the crawl ended" in f["reason"]]
+    assert pending, row["failed_urls"]
+    accounted = sum(row["stories"][k] for k in ("new", "changed", "unchanged", "error"))
+    assert row["articles"]["requested"] == accounted, "every story asked for is accounted for"
+    assert row["retry_queue"] == len(row["failed_urls"])
+
+    code, row = _crawl(tmp_path, replicas)
+    assert code == 0 and row["retry_queue"] == 0
+    assert {f["url"] for f in pending} <= _stored(tmp_path)
