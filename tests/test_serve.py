@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -28,15 +29,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[int, Path]]:
-    feeds = tmp_path / "feeds"
-    feeds.mkdir()
-    (feeds / "partnerships.atom").write_bytes(FEED)
-    (feeds / "partnerships.atom.gz").write_bytes(gzip.compress(FEED))
-    (feeds / "feeds.opml").write_bytes(b'<?xml version="1.0"?><opml version="2.0"/>')
-    (feeds / "index.html").write_bytes(b"<!doctype html><title>feeds</title>")
-    (tmp_path / "secret.txt").write_text("outside the feeds directory")
+@contextmanager
+def serving(feeds: Path) -> Iterator[int]:
+    """`sistercity serve` on ``feeds`` in a real process; yields its port once it listens."""
     port = free_port()
     proc = subprocess.Popen(
         [
@@ -60,10 +55,23 @@ def served(tmp_path: Path) -> Iterator[tuple[int, Path]]:
         except OSError:
             time.sleep(0.1)
     try:
-        yield port, feeds
+        yield port
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[int, Path]]:
+    feeds = tmp_path / "feeds"
+    feeds.mkdir()
+    (feeds / "partnerships.atom").write_bytes(FEED)
+    (feeds / "partnerships.atom.gz").write_bytes(gzip.compress(FEED))
+    (feeds / "feeds.opml").write_bytes(b'<?xml version="1.0"?><opml version="2.0"/>')
+    (feeds / "index.html").write_bytes(b"<!doctype html><title>feeds</title>")
+    (tmp_path / "secret.txt").write_text("outside the feeds directory")
+    with serving(feeds) as port:
+        yield port, feeds
 
 
 def get(port: int, path: str, **headers: str) -> tuple[int, dict[str, str], bytes]:

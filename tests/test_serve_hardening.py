@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import http.client
 import os
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,8 +12,7 @@ from pathlib import Path
 import pytest
 
 from storage.feeds import remove_temp_files
-from tests.conftest import ROOT
-from tests.test_serve import free_port, get
+from tests.test_serve import get, serving
 
 FEED = '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>青岛</title></feed>'
 OLD = time.time() - 3600
@@ -34,33 +30,8 @@ def served(tmp_path: Path) -> Iterator[tuple[int, Path]]:
     stale = feeds / ".partnerships.atom.stale.tmp"
     stale.write_text("left by a killed writer")
     os.utime(stale, (OLD, OLD))
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "crawler.cli",
-            "serve",
-            "--port",
-            str(port),
-            "--feeds-dir",
-            str(feeds),
-        ],
-        cwd=ROOT,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    try:
+    with serving(feeds) as port:
         yield port, feeds
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def test_atom_is_served_as_utf8(served: tuple[int, Path]) -> None:
