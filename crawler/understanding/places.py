@@ -27,14 +27,6 @@ _HANGUL_SPACED = re.compile(
 )
 _GAP_BEFORE = re.compile(r"[\s'’s,]*")
 _GAP_AFTER = re.compile(r"\s*,\s*|\s+in\s+")
-# Words that start a capitalised run but are not names.
-_NOT_NAMES = re.compile(
-    r"^(?:The|A|An|This|That|These|Its|Their|His|Her|Our|In|On|At|Of|And|With|For|From|By|To|As|"
-    r"Mayor|Governor|President|Minister|Chairman|Secretary|Ambassador|Deputy|Vice|Mr|Mrs|Ms|Dr|"
-    r"City|County|District|Province|State|Sister|Twin|Friendship|Friendly|Agreement|Council|"
-    r"January|February|March|April|May|June|July|August|September|October|November|December|"
-    r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)$"
-)
 _LATIN_NEAR_RELATION = re.compile(
     r"(?:\b(?:sister|twin|friendship|partner)[\w\s-]{0,30}?\b(?:with|of|to|in)|\btwinned\s+with)"
     r"\s+(?:the\s+)?(?:(?:city|town|county|district|province|region|prefecture)\s+of\s+)?"
@@ -56,6 +48,7 @@ class Vocabulary:
     hangul_suffixes: list[tuple[str, str]]
     hangul_particles: list[str]
     common: frozenset[str]
+    not_names: re.Pattern[str]
     home_suffix: dict[str, str]
 
 
@@ -79,6 +72,7 @@ def vocabulary() -> Vocabulary:
         hangul_suffixes=by_length(data["hangul_suffixes"]),
         hangul_particles=sorted(data["hangul_particles"], key=len, reverse=True),
         common=frozenset(w for words in data["common_words"].values() for w in words),
+        not_names=re.compile("^(?:" + "|".join(map(re.escape, data["not_names"])) + ")$"),
         home_suffix=dict(data["home_suffixes"]),
     )
 
@@ -136,12 +130,12 @@ def open_mentions(text: str, known: list[Mention], unresolved: bool = True) -> l
         spans.append((start, end))
 
     for m in vocab.latin_suffix.finditer(text):
-        if not _NOT_NAMES.match(m.group(1).split()[0]):
+        if not vocab.not_names.match(m.group(1).split()[0]):
             add(m.start(), m.end(), m.group(1), vocab.latin_levels[m.group(2).casefold()])
     for pattern in (_LATIN_NEAR_RELATION, _LATIN_OWNER):
         for m in pattern.finditer(text):
             name = m.group(1).rstrip(".")
-            if not _NOT_NAMES.match(name.split()[0]) and not _common_english(name):
+            if not vocab.not_names.match(name.split()[0]) and not _common_english(name):
                 add(m.start(1), m.start(1) + len(name), name, "city")
     _han(text, vocab, add, {m.end for m in known})
     _hangul(text, vocab, add, known)
