@@ -10,7 +10,7 @@ from typing import Any
 from crawler.understanding.dates import dates_in
 from crawler.understanding.gazetteer import Place, gazetteer
 from crawler.understanding.pairs import Pair
-from crawler.understanding.places import is_unresolved
+from crawler.understanding.places import is_latin, is_unresolved
 from crawler.understanding.rules import Rules
 from crawler.understanding.sentences import Sentence
 
@@ -244,7 +244,7 @@ def place_dict(place: Place) -> dict[str, Any]:
     surface form as ``local_name`` and ``unresolved: True``."""
     if is_unresolved(place):
         surface = place.local_name
-        name = surface if surface.isascii() else f"{place.name} ({surface})"
+        name = surface if is_latin(surface) else f"{place.name} ({surface})"
         return {
             **place.as_dict(),
             "name": name,

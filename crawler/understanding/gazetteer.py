@@ -339,7 +339,8 @@ class Gazetteer:
                     # A big city's other spellings are how papers name it (Ulaanbaatar).
                     # "Cheng", "Yang", "Peng": one syllable is a surname, never how a city is named.
                     if not _one_syllable(alt):
-                        self._alias(place.id, alt)
+                        # A big city's other name may still be a word ("Federal").
+                        self._alias(place.id, alt, small or country not in HOME_COUNTRIES)
             for alt in [*override.get("aliases", []), *curated["names"].get(gid, [])]:
                 self._alias(place.id, alt)
             if metro_info:

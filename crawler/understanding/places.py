@@ -27,13 +27,15 @@ _HANGUL_SPACED = re.compile(
 )
 _GAP_BEFORE = re.compile(r"[\s'’s,]*")
 _GAP_AFTER = re.compile(r"\s*,\s*|\s+in\s+")
+# An upper-case Latin letter, accented ones too (Águeda, Łódź).
+_UPPER = "[A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u017f]"
 _LATIN_NEAR_RELATION = re.compile(
     r"(?:\b(?:sister|twin|friendship|partner)[\w\s-]{0,30}?\b(?:with|of|to|in)|\btwinned\s+with)"
     r"\s+(?:the\s+)?(?:(?:city|town|county|district|province|region|prefecture)\s+of\s+)?"
-    r"((?:[A-Z][\w'’.-]+)(?:\s+(?:[A-Z][\w'’.-]+|de|do|del|la|le|upon|on)){0,3})",
+    rf"((?:{_UPPER}[\w'’.-]+)(?:\s+(?:{_UPPER}[\w'’.-]+|de|do|del|la|le|upon|on)){{0,3}})",
 )
 _LATIN_OWNER = re.compile(
-    r"\b([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2})['’]s\s+(?:\w+\s+){0,2}(?:sister|twin|friendship|partner)"
+    rf"\b({_UPPER}[\w'’-]+(?:\s+{_UPPER}[\w'’-]+){{0,2}})['’]s\s+(?:\w+\s+){{0,2}}(?:sister|twin|friendship|partner)"
 )
 
 
@@ -58,8 +60,13 @@ def vocabulary() -> Vocabulary:
     data: dict[str, Any] = yaml.safe_load(text.read_text("utf-8"))
     levels = {k.casefold(): v for k, v in data["latin_suffixes"].items()}
     words = "|".join(sorted(map(re.escape, data["latin_suffixes"]), key=len, reverse=True))
+    # The level word capitalised as part of the name ("Kisii County"), or a hyphenated Korean
+    # one ("Buan-gun"); "countless city twinning" is no place.
+    capitalised = "|".join(
+        w.capitalize() for w in sorted(data["latin_suffixes"], key=len, reverse=True)
+    )
     latin = re.compile(
-        rf"\b((?:[A-Z][\w'’]+[\s-]){{0,2}}[A-Z][\w'’]+)[\s-]((?i:{words}))\b(?![\s-][A-Z])"
+        rf"\b((?:{_UPPER}[\w'’]+[\s-]){{0,2}}{_UPPER}[\w'’]+)(?:\s|-)({capitalised}|(?<=-)(?:{words}))\b(?![\s-][A-Z])"
     )
     by_length = lambda table: sorted(table.items(), key=lambda kv: -len(kv[0]))  # noqa: E731
     return Vocabulary(
@@ -77,9 +84,14 @@ def vocabulary() -> Vocabulary:
     )
 
 
+def is_latin(text: str) -> bool:
+    """Latin script, accents allowed ("Águeda", "Łódź")."""
+    return all(ord(c) < 0x250 for c in text)
+
+
 def romanized(surface: str) -> str:
     """A readable Latin form of a CJK surface name ("富阳" -> "Fuyang"); Latin names as they are."""
-    if surface.isascii():
+    if is_latin(surface):
         return surface
     return " ".join(part.capitalize() for part in anyascii(surface).split()) or surface
 
