@@ -592,8 +592,9 @@ def _common_word(alias: str) -> bool:
         return _frequencies("ko").get(compact, 0.0) > _COMMON_FREQUENCY["ko"]
     if _is_han(compact):
         return _frequencies("zh").get(compact, 0.0) > _COMMON_FREQUENCY["zh"]
-    if alias.isascii() and " " not in alias.strip():
-        return _frequencies("en").get(alias.strip().casefold(), 0.0) > _COMMON_FREQUENCY["en"]
+    key = latin_key(alias) if alias.isascii() else ""
+    if key and " " not in key:  # "League City" is "League" once its level word is gone
+        return _frequencies("en").get(key, 0.0) > _COMMON_FREQUENCY["en"]
     return False
 
 
