@@ -248,7 +248,7 @@ def feed_specs(session: Session) -> list[FeedSpec]:
         )
         .order_by(PlaceRecord.slug)
     ).all()
-    for country in sorted({p.country for p in places}):
+    for country in sorted({p.country for p in places if p.country}):  # unresolved: may have none
         specs.append(
             FeedSpec(
                 f"countries/{country.lower()}.atom",
@@ -348,7 +348,7 @@ def _change_entry(change: ChangeRecord, rows: _ChangeRows, config: FeedConfig) -
     categories = [(change.kind, config.tag("change-kind"), change.kind)]
     if change.relation:
         categories.append(("relation:" + change.relation, config.tag("relation"), relation))
-    categories += [(c, config.tag("country"), c) for c in (a.country, b.country)]
+    categories += [(c, config.tag("country"), c) for c in (a.country, b.country) if c]
     # A place the gazetteer lacks keeps the name the story gave it: say so to the reader.
     categories += [
         ("place:unresolved", config.tag("place"), f"{p.name}: not in the gazetteer")
@@ -632,7 +632,8 @@ def _dirty_feeds(session: Session, watermark: int, top: int) -> dict[str, set[in
             mark("partnerships.atom", change.id)
             for place_id in (p.place_a_id, p.place_b_id):
                 place = session.get_one(PlaceRecord, place_id)
-                mark(f"countries/{place.country.lower()}.atom", change.id)
+                if place.country:
+                    mark(f"countries/{place.country.lower()}.atom", change.id)
                 mark(f"cities/{place.slug}.atom", change.id)
         if version_id is not None:
             version = session.get_one(StoryVersion, version_id)
