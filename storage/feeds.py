@@ -421,7 +421,7 @@ def _change_entry(change: ChangeRecord, rows: _ChangeRows, config: FeedConfig) -
     categories = [(change.kind, config.tag("change-kind"), change.kind)]
     if change.relation:
         categories.append(("relation:" + change.relation, config.tag("relation"), relation))
-    categories += [(c, config.tag("country"), c) for c in (a.country, b.country)]
+    categories += [(c, config.tag("country"), c) for c in (a.country, b.country) if c]
     # A place the gazetteer lacks keeps the name the story gave it: say so to the reader.
     categories += [
         ("place:unresolved", config.tag("place"), f"{p.name}: not in the gazetteer")

@@ -82,3 +82,24 @@ def test_an_unresolved_pair_reaches_the_register_and_the_feed(
     assert "Zorbek County (KE)" in entry.title and "Qingdao (CN)" in entry.title
     marks = [t for t in entry.tags if t.term == "place:unresolved"]
     assert [t.label for t in marks] == ["Zorbek County: not in the gazetteer"]
+
+
+def test_a_place_of_no_stated_country_gets_no_country_feed(
+    sqlite_store: StoryStore, tmp_path: Path
+) -> None:
+    story = make_story(
+        "asiae",
+        "2025060300002",
+        "Qingdao signs sister city agreement",
+        ["Qingdao signed a sister city agreement with Zorbekstad on June 2."],
+        fetched=FETCHED,
+    )
+    story = understand(story)
+    (pair,) = story.partnerships
+    assert {pair["a"]["country"], pair["b"]["country"]} == {"CN", ""}
+    sqlite_store.record(story)
+    build_feeds(sqlite_store, tmp_path, FeedConfig(entries=50))
+    assert not (tmp_path / "countries" / ".atom").exists()
+    assert (tmp_path / "countries" / "cn.atom").exists()
+    (entry,) = feedparser.parse((tmp_path / "partnerships.atom").read_bytes()).entries
+    assert "" not in {t.term for t in entry.tags}

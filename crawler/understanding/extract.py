@@ -13,6 +13,11 @@ The steps, each a general rule rather than a list of known stories:
 4. Each pair takes the strongest event stated in a sentence about it (terminated > suspended >
    upgraded > renewed > established > anniversary > exchange > mentioned); a founding dated in an
    earlier year is background: it gives ``since_year``, not the event.
+5. Whether it is a partnership story: the rules' confidence averaged with a small trained model's.
+
+The pieces live apart: ``sentences`` (bounded sentences), ``places`` (open-vocabulary names),
+``pairs`` (which places a sentence links), ``events`` (event, founding year, date), ``dates``,
+``relevance`` (the trained model); this module resolves places in context and puts it together.
 """
 
 from __future__ import annotations
@@ -20,13 +25,13 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from crawler.items import Story
 from crawler.understanding import relevance
-from crawler.understanding.dates import dates_in
+from crawler.understanding.events import pair_report, place_dict
 from crawler.understanding.gazetteer import (
     LEVEL_DISTRICT,
     LEVEL_PROVINCE,
@@ -36,9 +41,20 @@ from crawler.understanding.gazetteer import (
     latin_key,
     prior,
 )
-from crawler.understanding.places import is_unresolved, open_mentions
+from crawler.understanding.pairs import (
+    Pair,
+    contains,
+    merge_unresolved,
+    nearest_relation,
+    nested,
+    pair_key,
+    pairs_in,
+    story_pair,
+    story_subject,
+)
+from crawler.understanding.places import open_mentions
 from crawler.understanding.rules import Rules, rules
-from crawler.understanding.sentences import story_paragraphs
+from crawler.understanding.sentences import Sentence, story_paragraphs
 
 _QUALIFIER_GAP = re.compile(
     r"^(?:\s*,\s*|\s+in\s+|\s+of\s+|\s*['’]s\s+|\s+|)"
@@ -55,43 +71,8 @@ _TITLE_BEFORE = re.compile(
 )
 # A romanized Korean or Chinese given name right after a surname ("Kim Young-moon").
 _GIVEN_NAME_AFTER = re.compile(r"^\s+[A-Z][a-z]{1,5}-[a-z]{2,5}\b")
-_RESUMED = re.compile(
-    r"\b(?:resum\w*|restor\w*|reopen\w*|reviv\w*|restart\w*|again|lift\w*)\b|恢复|恢復|重启|重啟|재개|복원|정상화",
-    re.I,
-)
-_FUTURE_BEFORE = re.compile(
-    r"(?:\b(?:will|would|shall|expected\s+to|plans?\s+to|planning\s+to|intends?\s+to|is\s+to|are\s+to|"
-    r"aims?\s+to|hopes?\s+to|preparations?\s+for|prepare\s+for|preparing\s+for|ahead\s+of|"
-    r"work\s+toward)\b[^.;]{0,40}|(?:将|將|拟|擬|计划|計劃|准备|準備|筹备|籌備)[^。，,]{0,10})$",
-    re.I,
-)
-_FUTURE_AFTER = re.compile(r"^[^.。]{0,12}(?:예정|계획|추진|準備|准备)")
-_INTENT = re.compile(r"\bletters?\s+of\s+intent\b|\bLOI\b|意向书|意向書|의향서", re.I)
-_DIPLOMATIC = re.compile(r"diplomatic|建交|수교", re.I)
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)(?!\s*(?:[-–~至到]|to\s)\s*(?:19|20)?\d{2})")
 # Share of the rules' confidence in the story verdict; the rest is the relevance model's.
 RULES_WEIGHT = 0.5
-_EVENT_ORDER = [
-    "terminated",
-    "suspended",
-    "upgraded",
-    "renewed",
-    "established",
-    "anniversary",
-    "exchange",
-]
-
-
-@dataclass
-class Sentence:
-    text: str
-    index: int
-    is_title: bool
-    mentions: list[Mention] = field(default_factory=list)
-    places: list[Place] = field(default_factory=list)  # partner candidates, in order, unique
-    place_positions: dict[str, int] = field(default_factory=dict)
-    relations: list[tuple[str, int]] = field(default_factory=list)  # (relation, position)
-    refers_to_pair: bool = False
 
 
 # --- places --------------------------------------------------------------------------------
@@ -276,16 +257,6 @@ def _own_name(mention: Mention, place: Place) -> bool:
     return place.local_name.startswith(text)
 
 
-def _contains(outer: Place, inner: Place) -> bool:
-    if outer.id == inner.id:
-        return False
-    if inner.parent == outer.id:
-        return True
-    return (
-        outer.level == LEVEL_PROVINCE and inner.admin1 is not None and inner.admin1 == outer.admin1
-    )
-
-
 def _gap(sentence: Sentence, start: int, end: int) -> str:
     """The text between two places, a country named in it written as NUL."""
     text = sentence.text[start:end]
@@ -298,7 +269,7 @@ def _gap(sentence: Sentence, start: int, end: int) -> str:
 def _qualifies(outer: Place, inner: Place) -> bool:
     """``outer`` names where ``inner`` lies: a region or city that contains it, or a region of
     the same country when the data do not say which region the city is in (Asahikawa, Hokkaido)."""
-    if _contains(outer, inner):
+    if contains(outer, inner):
         return True
     return (
         outer.level == LEVEL_PROVINCE
@@ -318,7 +289,7 @@ def _mark_places(sentence: Sentence, resolved: dict[int, Place]) -> None:
             continue
         if _qualifies(p2, p1):
             qualifiers.add(id(m2))
-        elif _contains(p1, p2):
+        elif contains(p1, p2):
             qualifiers.add(id(m1))
     for m, p in items:
         if id(m) in qualifiers or p.id in sentence.place_positions:
@@ -336,7 +307,7 @@ def _drop_locators(sentence: Sentence) -> None:
     drop: set[str] = set()
     for outer in places:
         for inner in places:
-            if not _contains(outer, inner):
+            if not contains(outer, inner):
                 continue
             others = {p.level for p in places if p.country != outer.country}
             if not others:
@@ -368,111 +339,12 @@ def _relations(text: str, r: Rules) -> list[tuple[str, int]]:
     return sorted(found, key=lambda x: x[1])
 
 
-# --- the story -----------------------------------------------------------------------------
-@dataclass
-class _Pair:
-    a: Place
-    b: Place
-    relations: Counter[str] = field(default_factory=Counter)
-    sentences: list[Sentence] = field(default_factory=list)
-    explicit: int = 0  # sentences that name both places
-
-    @property
-    def key(self) -> tuple[str, str]:
-        return _pair_key(self.a, self.b)
-
-
-def _pair_key(a: Place, b: Place) -> tuple[str, str]:
-    return (a.id, b.id) if a.id <= b.id else (b.id, a.id)
-
-
 def _sentences(story: Story) -> list[Sentence]:
     paragraphs = [*([story.subtitle] if story.subtitle else []), *story.body]
     return [
         Sentence(text, i, is_title)
         for i, (text, is_title) in enumerate(story_paragraphs(story.title, paragraphs))
     ]
-
-
-def _pairs_in(sentence: Sentence, subject: str | None = None) -> list[tuple[Place, Place]]:
-    """Pairs a relation sentence states: its two places, or for a list, the story's subject (else
-    the first place) with each place of another country; never the listed partners together."""
-    places = sentence.places
-    if len(places) < 2:
-        return []
-    if len(places) == 2:
-        return [(places[0], places[1])]
-    left, right = places[0::2], places[1::2]
-    if len(places) % 2 == 0 and len({p.country for p in left}) == 1:
-        if all(b.country != left[0].country for b in right):
-            return list(zip(left, right, strict=True))  # "A and B, C and D signed …"
-    anchor = next((p for p in places if p.id == subject), places[0])
-    places = [anchor, *(p for p in places if p is not anchor)]
-    others = [p for p in places[1:] if p.country != anchor.country]
-    return [(anchor, p) for p in others] if others else [(anchor, places[1])]
-
-
-def _subject(sentences: list[Sentence]) -> str | None:
-    """The place the story is about: named most, the title counting double."""
-    counts: Counter[str] = Counter()
-    for s in sentences:
-        for pid in s.place_positions:
-            counts[pid] += 2 if s.is_title else 1
-    return counts.most_common(1)[0][0] if counts else None
-
-
-def _merge_unresolved(sentences: list[Sentence]) -> None:
-    """One unresolved place per surface name in a story: the form whose country is stated."""
-    best: dict[str, Place] = {}
-    for s in sentences:
-        for p in s.places:
-            if is_unresolved(p) and (p.local_name not in best or p.country):
-                best[p.local_name] = (
-                    best.get(p.local_name) if not p.country and p.local_name in best else p
-                )
-    for s in sentences:
-        for i, p in enumerate(s.places):
-            if is_unresolved(p) and best[p.local_name] is not p:
-                s.place_positions[best[p.local_name].id] = s.place_positions.pop(p.id, 0)
-                s.places[i] = best[p.local_name]
-
-
-def _nested(a: Place, b: Place) -> bool:
-    """One place inside the other (Qingdao and its Huangdao district): never a partnership."""
-    return (
-        _contains(a, b)
-        or _contains(b, a)
-        or (a.parent is not None and a.parent == b.parent and a.level != b.level)
-    )
-
-
-def _nearest_relation(sentence: Sentence, place: Place) -> str:
-    pos = sentence.place_positions.get(place.id, 0)
-    return min(sentence.relations, key=lambda rel: abs(rel[1] - pos))[0]
-
-
-def _story_pair(sentences: list[Sentence]) -> _Pair | None:
-    """The pair a story is about when no sentence names both with a relation term, but one says
-    "the two capitals became sister cities": the two places of different countries in the title,
-    else the most named place of each of the two most named countries (each named twice)."""
-    if not any(s.relations and (s.refers_to_pair or len(s.places) == 1) for s in sentences):
-        return None
-    title = next((s for s in sentences if s.is_title), None)
-    if title is not None:
-        for i, a in enumerate(title.places):
-            for b in title.places[i + 1 :]:
-                if a.country != b.country and not _nested(a, b):
-                    return _Pair(*sorted((a, b), key=lambda p: p.id))
-    counts: Counter[str] = Counter(pid for s in sentences for pid in s.place_positions)
-    by_id = {p.id: p for s in sentences for p in s.places}
-    best: dict[str, str] = {}
-    for pid, n in counts.most_common():
-        if n >= 2:
-            best.setdefault(by_id[pid].country, pid)
-    if len(best) < 2:
-        return None
-    a, b = (by_id[pid] for pid in list(best.values())[:2])
-    return _Pair(*sorted((a, b), key=lambda p: p.id))
 
 
 def analyse(story: Story) -> dict[str, Any]:
@@ -520,20 +392,20 @@ def analyse(story: Story) -> dict[str, Any]:
     for s in sentences:
         _mark_places(s, by_sentence.get(s.index, {}))
 
-    _merge_unresolved(sentences)
-    subject = _subject(sentences)
-    pairs: dict[tuple[str, str], _Pair] = {}
+    merge_unresolved(sentences)
+    subject = story_subject(sentences)
+    pairs: dict[tuple[str, str], Pair] = {}
     for s in sentences:
         if not s.relations:
             continue
-        for a, b in _pairs_in(s, subject):
-            if _nested(a, b):
+        for a, b in pairs_in(s, subject):
+            if nested(a, b):
                 continue
-            pair = pairs.setdefault(_pair_key(a, b), _Pair(*sorted((a, b), key=lambda p: p.id)))
-            pair.relations[_nearest_relation(s, b)] += 1
+            pair = pairs.setdefault(pair_key(a, b), Pair(*sorted((a, b), key=lambda p: p.id)))
+            pair.relations[nearest_relation(s, b)] += 1
             pair.explicit += 1
             pair.sentences.append(s)
-    if not pairs and (fallback := _story_pair(sentences)) is not None:
+    if not pairs and (fallback := story_pair(sentences)) is not None:
         pairs[fallback.key] = fallback
     main = max(
         pairs.values(),
@@ -560,7 +432,7 @@ def analyse(story: Story) -> dict[str, Any]:
             if s not in pair.sentences and {pair.a.id, pair.b.id} <= set(s.place_positions):
                 pair.sentences.append(s)
 
-    partnerships = [_partnership(p, r, story_date) for p in pairs.values()]
+    partnerships = [pair_report(p, r, story_date) for p in pairs.values()]
     partnerships.sort(key=lambda p: (p["a"]["id"] or "", p["b"]["id"] or ""))
     networks = _network_sizes(sentences, r, story_date, main)
     cue_sentences = sum(1 for s in sentences if s.relations)
@@ -601,194 +473,8 @@ def analyse(story: Story) -> dict[str, Any]:
     }
 
 
-# An announced suspension or termination is the news ("she will suspend exchanges"); an
-# announced signing or anniversary is not yet.
-_ANNOUNCED_IS_NEWS = frozenset({"terminated", "suspended"})
-
-
-def _present_match(
-    text: str, patterns: list[re.Pattern[str]], announced: bool = False
-) -> int | None:
-    """The first match that reports something done, not planned ("is expected to sign",
-    "preparations for the anniversary", "체결할 예정")."""
-    positions = []
-    for pattern in patterns:
-        for m in pattern.finditer(text):
-            if not announced and _FUTURE_BEFORE.search(text[max(0, m.start() - 60) : m.start()]):
-                continue
-            if not announced and _FUTURE_AFTER.match(text[m.end() :]):
-                continue
-            positions.append(m.start())
-            break
-    return min(positions) if positions else None
-
-
-_FOUNDING_WORDS = re.compile(
-    r"\b(?:since|dating\s+(?:back\s+)?(?:from|to)|dates?\s+back\s+to|in\s+place\s+since|signed|"
-    r"established|founded|forged|formed|inked|became|began)\b|以来|以來|이래|부터|结为|結為|缔结|締結|结好|체결|맺",
-    re.I,
-)
-_PAST_SUSPENSION = re.compile(
-    r"^[^.。]{0,30}?\b(?:since|in|during|from)\s+(?:the\s+)?(?:(?:19|20)\d{2}|pandemic|covid)", re.I
-)
-
-
-def _partnership(pair: _Pair, r: Rules, story_date: date | None) -> dict[str, Any]:
-    story_year = story_date.year if story_date else None
-    events = dict(r.events)
-    sentences = sorted(pair.sentences, key=lambda s: s.index)
-
-    # The founding year first: a founding dated before the story is background, not the news.
-    since: int | None = None
-    for s in sentences:
-        text = s.text
-        anniversary = _anniversary_cue(text, events)
-        founding = _present_match(text, events["established"]) is not None or bool(
-            _FOUNDING_WORDS.search(text)
-        )
-        if (s.relations or s.refers_to_pair) and founding and since is None:
-            since = _past_year(text, story_year)
-        if anniversary is not None and since is None and story_year:
-            years = _anniversary_years(text, r)
-            if years:
-                since = story_year - years
-    predates = since is not None and story_year is not None and since < story_year
-
-    found: dict[str, tuple[Sentence, int]] = {}
-    for s in sentences:
-        text = s.text
-        anniversary = _anniversary_cue(text, events)
-        past_year = _past_year(text, story_year)
-        for event, patterns in r.events:
-            pos = _present_match(text, patterns, event in _ANNOUNCED_IS_NEWS)
-            if pos is None:
-                continue
-            if event == "anniversary" and anniversary is None:
-                continue
-            if event == "established":
-                if past_year is not None or anniversary is not None:
-                    continue
-                if predates:
-                    # A signing between old partners: a renewal if it names the tie, else an exchange.
-                    event = "renewed" if s.relations else "exchange"
-            if event == "suspended" and (
-                _RESUMED.search(text) or _PAST_SUSPENSION.match(text[pos:])
-            ):
-                continue  # a pause that is over, or one that only dates something else
-            if event == "exchange" and not (s.place_positions or s.refers_to_pair or s.is_title):
-                continue
-            found.setdefault(event, (s, pos))
-    event = next((e for e in _EVENT_ORDER if e in found), "mentioned")
-    if event in found:
-        evidence, cue_pos = found[event]
-        if evidence.is_title:
-            body = next(
-                (
-                    x
-                    for x in sentences
-                    if not x.is_title and _present_match(x.text, events[event]) is not None
-                ),
-                None,
-            )
-            if body is not None:
-                evidence, cue_pos = body, _present_match(body.text, events[event]) or 0
-    else:
-        evidence = next((s for s in sentences if s.relations), sentences[0] if sentences else None)
-        cue_pos = 0
-    event_date = (
-        _event_date(evidence, cue_pos, story_date) if event != "mentioned" and evidence else None
-    )
-    if event_date is None and event != "mentioned":
-        # "On this day, the two signed …": the date is stated once, in the lede.
-        for s in sentences:
-            near = [d for _, d in dates_in(s.text, story_date) if _near(d, story_date)]
-            if not s.is_title and near:
-                event_date = near[0]
-                break
-    proposed = (
-        event == "established" and evidence is not None and bool(_INTENT.search(evidence.text))
-    )
-    if event == "established" and since is None and not proposed:
-        since = event_date.year if event_date else story_year
-    relation = (
-        max(pair.relations, key=lambda k: (pair.relations[k], -_RELATION_RANK[k]))
-        if pair.relations
-        else "other"
-    )
-    out = {
-        "a": place_dict(pair.a),
-        "b": place_dict(pair.b),
-        "relation": relation,
-        "event": event,
-        "since_year": since,
-        "event_date": (event_date or story_date).isoformat()
-        if (event_date or story_date)
-        else None,
-        "evidence": evidence.text if evidence else "",
-    }
-    if proposed:
-        out["status"] = "proposed"  # a letter of intent: the step before the agreement
-    return out
-
-
-def _near(day: date, story_date: date | None) -> bool:
-    """A date that can be the news of a story (not the founding date it recalls)."""
-    return story_date is None or abs((story_date - day).days) <= 31
-
-
-def _anniversary_cue(text: str, events: dict[str, list[re.Pattern[str]]]) -> int | None:
-    """An anniversary of the partnership (not of diplomatic ties), marked rather than planned."""
-    pos = _present_match(text, events["anniversary"])
-    if pos is not None and _DIPLOMATIC.search(text):
-        return None
-    return pos
-
-
-_RELATION_RANK = {"sister": 0, "friendly_cooperation": 1, "friendship": 2, "other": 3}
-
-
-def _first_match(text: str, patterns: list[re.Pattern[str]]) -> int | None:
-    positions = [m.start() for p in patterns if (m := p.search(text))]
-    return min(positions) if positions else None
-
-
-def _past_year(text: str, story_year: int | None) -> int | None:
-    """The first year before the story's, skipping the year of diplomatic ties ("in December
-    1993", "on Oct 23, 1993", "1993年", "1993년")."""
-    for m in _YEAR.finditer(text):
-        year = int(m.group(1))
-        if story_year is not None and year >= story_year:
-            continue
-        before = text[max(0, m.start() - 40) : m.start()]
-        after = text[m.end() : m.end() + 8]
-        if _DIPLOMATIC.search(before) or _DIPLOMATIC.search(after):
-            continue
-        return year
-    return None
-
-
-def _anniversary_years(text: str, r: Rules) -> int | None:
-    for pattern in r.anniversary_number:
-        if m := pattern.search(text):
-            return int(m.group(1))
-    m = re.search(r"\b([a-z\-]+)\s+anniversar", text, re.I)
-    if m and m.group(1).casefold() in r.ordinal_words:
-        return r.ordinal_words[m.group(1).casefold()]
-    return None
-
-
-def _event_date(sentence: Sentence, cue_pos: int, story_date: date | None) -> date | None:
-    found = dates_in(sentence.text, story_date)
-    if not found:
-        return None
-    after = [d for pos, d in found if pos >= cue_pos]
-    if after:
-        return after[0]
-    return found[-1][1]
-
-
 def _network_sizes(
-    sentences: list[Sentence], r: Rules, story_date: date | None, main: _Pair | None
+    sentences: list[Sentence], r: Rules, story_date: date | None, main: Pair | None
 ) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     counts: Counter[str] = Counter(p for s in sentences for p in s.place_positions)
@@ -827,22 +513,6 @@ def _network_sizes(
             }
         )
     return out
-
-
-def place_dict(place: Place) -> dict[str, Any]:
-    """The place as the pipelines pass it on; a place the gazetteer lacks has ``id: None``, its
-    surface form as ``local_name`` and ``unresolved: True``."""
-    if is_unresolved(place):
-        surface = place.local_name
-        name = surface if surface.isascii() else f"{place.name} ({surface})"
-        return {
-            **place.as_dict(),
-            "name": name,
-            "id": None,
-            "parent_name": None,
-            "unresolved": True,
-        }
-    return gazetteer().place_dict(place)
 
 
 def classify_story(story: Story) -> Story:

@@ -339,7 +339,8 @@ class Gazetteer:
                     # A big city's other spellings are how papers name it (Ulaanbaatar).
                     # "Cheng", "Yang", "Peng": one syllable is a surname, never how a city is named.
                     if not _one_syllable(alt):
-                        self._alias(place.id, alt)
+                        # A big city's other name may still be a word ("Federal").
+                        self._alias(place.id, alt, small or country not in HOME_COUNTRIES)
             for alt in [*override.get("aliases", []), *curated["names"].get(gid, [])]:
                 self._alias(place.id, alt)
             if metro_info:
@@ -591,8 +592,9 @@ def _common_word(alias: str) -> bool:
         return _frequencies("ko").get(compact, 0.0) > _COMMON_FREQUENCY["ko"]
     if _is_han(compact):
         return _frequencies("zh").get(compact, 0.0) > _COMMON_FREQUENCY["zh"]
-    if alias.isascii() and " " not in alias.strip():
-        return _frequencies("en").get(alias.strip().casefold(), 0.0) > _COMMON_FREQUENCY["en"]
+    key = latin_key(alias) if alias.isascii() else ""
+    if key and " " not in key:  # "League City" is "League" once its level word is gone
+        return _frequencies("en").get(key, 0.0) > _COMMON_FREQUENCY["en"]
     return False
 
 

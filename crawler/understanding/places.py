@@ -27,21 +27,15 @@ _HANGUL_SPACED = re.compile(
 )
 _GAP_BEFORE = re.compile(r"[\s'’s,]*")
 _GAP_AFTER = re.compile(r"\s*,\s*|\s+in\s+")
-# Words that start a capitalised run but are not names.
-_NOT_NAMES = re.compile(
-    r"^(?:The|A|An|This|That|These|Its|Their|His|Her|Our|In|On|At|Of|And|With|For|From|By|To|As|"
-    r"Mayor|Governor|President|Minister|Chairman|Secretary|Ambassador|Deputy|Vice|Mr|Mrs|Ms|Dr|"
-    r"City|County|District|Province|State|Sister|Twin|Friendship|Friendly|Agreement|Council|"
-    r"January|February|March|April|May|June|July|August|September|October|November|December|"
-    r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)$"
-)
+# An upper-case Latin letter, accented ones too (Águeda, Łódź).
+_UPPER = "[A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u017f]"
 _LATIN_NEAR_RELATION = re.compile(
     r"(?:\b(?:sister|twin|friendship|partner)[\w\s-]{0,30}?\b(?:with|of|to|in)|\btwinned\s+with)"
     r"\s+(?:the\s+)?(?:(?:city|town|county|district|province|region|prefecture)\s+of\s+)?"
-    r"((?:[A-Z][\w'’.-]+)(?:\s+(?:[A-Z][\w'’.-]+|de|do|del|la|le|upon|on)){0,3})",
+    rf"((?:{_UPPER}[\w'’.-]+)(?:\s+(?:{_UPPER}[\w'’.-]+|de|do|del|la|le|upon|on)){{0,3}})",
 )
 _LATIN_OWNER = re.compile(
-    r"\b([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2})['’]s\s+(?:\w+\s+){0,2}(?:sister|twin|friendship|partner)"
+    rf"\b({_UPPER}[\w'’-]+(?:\s+{_UPPER}[\w'’-]+){{0,2}})['’]s\s+(?:\w+\s+){{0,2}}(?:sister|twin|friendship|partner)"
 )
 
 
@@ -56,6 +50,7 @@ class Vocabulary:
     hangul_suffixes: list[tuple[str, str]]
     hangul_particles: list[str]
     common: frozenset[str]
+    not_names: re.Pattern[str]
     home_suffix: dict[str, str]
 
 
@@ -65,8 +60,13 @@ def vocabulary() -> Vocabulary:
     data: dict[str, Any] = yaml.safe_load(text.read_text("utf-8"))
     levels = {k.casefold(): v for k, v in data["latin_suffixes"].items()}
     words = "|".join(sorted(map(re.escape, data["latin_suffixes"]), key=len, reverse=True))
+    # The level word capitalised as part of the name ("Kisii County"), or a hyphenated Korean
+    # one ("Buan-gun"); "countless city twinning" is no place.
+    capitalised = "|".join(
+        w.capitalize() for w in sorted(data["latin_suffixes"], key=len, reverse=True)
+    )
     latin = re.compile(
-        rf"\b((?:[A-Z][\w'’]+[\s-]){{0,2}}[A-Z][\w'’]+)[\s-]((?i:{words}))\b(?![\s-][A-Z])"
+        rf"\b((?:{_UPPER}[\w'’]+[\s-]){{0,2}}{_UPPER}[\w'’]+)(?:\s|-)({capitalised}|(?<=-)(?:{words}))\b(?![\s-][A-Z])"
     )
     by_length = lambda table: sorted(table.items(), key=lambda kv: -len(kv[0]))  # noqa: E731
     return Vocabulary(
@@ -79,13 +79,19 @@ def vocabulary() -> Vocabulary:
         hangul_suffixes=by_length(data["hangul_suffixes"]),
         hangul_particles=sorted(data["hangul_particles"], key=len, reverse=True),
         common=frozenset(w for words in data["common_words"].values() for w in words),
+        not_names=re.compile("^(?:" + "|".join(map(re.escape, data["not_names"])) + ")$"),
         home_suffix=dict(data["home_suffixes"]),
     )
 
 
+def is_latin(text: str) -> bool:
+    """Latin script, accents allowed ("Águeda", "Łódź")."""
+    return all(ord(c) < 0x250 for c in text)
+
+
 def romanized(surface: str) -> str:
     """A readable Latin form of a CJK surface name ("富阳" -> "Fuyang"); Latin names as they are."""
-    if surface.isascii():
+    if is_latin(surface):
         return surface
     return " ".join(part.capitalize() for part in anyascii(surface).split()) or surface
 
@@ -136,12 +142,12 @@ def open_mentions(text: str, known: list[Mention], unresolved: bool = True) -> l
         spans.append((start, end))
 
     for m in vocab.latin_suffix.finditer(text):
-        if not _NOT_NAMES.match(m.group(1).split()[0]):
+        if not vocab.not_names.match(m.group(1).split()[0]):
             add(m.start(), m.end(), m.group(1), vocab.latin_levels[m.group(2).casefold()])
     for pattern in (_LATIN_NEAR_RELATION, _LATIN_OWNER):
         for m in pattern.finditer(text):
             name = m.group(1).rstrip(".")
-            if not _NOT_NAMES.match(name.split()[0]) and not _common_english(name):
+            if not vocab.not_names.match(name.split()[0]) and not _common_english(name):
                 add(m.start(1), m.start(1) + len(name), name, "city")
     _han(text, vocab, add, {m.end for m in known})
     _hangul(text, vocab, add, known)

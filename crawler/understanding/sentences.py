@@ -10,6 +10,9 @@ cut into pieces of at most ``MAX_SENTENCE_CHARS`` at a space or comma, and only 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
+
+from crawler.understanding.gazetteer import Mention, Place
 
 MAX_SENTENCE_CHARS = 600
 MAX_STORY_CHARS = 40_000
@@ -60,3 +63,15 @@ def story_paragraphs(title: str | None, paragraphs: list[str]) -> list[tuple[str
             out.append((text, False))
         budget -= len(paragraph)
     return out
+
+
+@dataclass
+class Sentence:
+    text: str
+    index: int
+    is_title: bool
+    mentions: list[Mention] = field(default_factory=list)
+    places: list[Place] = field(default_factory=list)  # partner candidates, in order, unique
+    place_positions: dict[str, int] = field(default_factory=dict)
+    relations: list[tuple[str, int]] = field(default_factory=list)  # (relation, position)
+    refers_to_pair: bool = False

@@ -1,0 +1,67 @@
+"""Classes of errors first seen on real news, each pinned by a made-up story of its shape."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from crawler.items import Story
+from crawler.understanding import understand
+from crawler.understanding.gazetteer import gazetteer
+
+
+def _understand(title: str, body: list[str]) -> Story:
+    return understand(
+        Story(
+            site="t",
+            url="https://t.invalid/1",
+            canonical_url="https://t.invalid/1",
+            title=title,
+            body=body,
+            published=datetime(2024, 5, 1, tzinfo=UTC),
+            fetched_at=datetime(2024, 5, 1, tzinfo=UTC),
+        )
+    )
+
+
+def _names(story: Story) -> set[frozenset[str]]:
+    return {frozenset((p["a"]["name"], p["b"]["name"])) for p in story.partnerships}
+
+
+def test_common_words_are_no_small_towns_names() -> None:
+    g = gazetteer()
+    for word in ("League", "Republic", "Federal", "青年", "联合", "위해"):
+        assert g.lookup(word) == [], word
+    assert g.lookup("Ulaanbaatar")  # a big city's other spelling is
+
+
+def test_possessives_and_accented_names_are_found() -> None:
+    text = "Brampton's sister city is Luleå."
+    found = {m.text for m in gazetteer().find_mentions(text)}
+    assert {"Brampton", "Luleå"} <= found
+
+
+def test_a_list_sentence_pairs_in_order() -> None:
+    story = _understand(
+        "Three pairs of cities sign sister city agreements",
+        [
+            "Qingdao and Busan, Jinan and Suwon, Yantai and Ulsan signed sister city "
+            "agreements on April 30."
+        ],
+    )
+    assert _names(story) == {
+        frozenset(("Qingdao", "Busan")),
+        frozenset(("Jinan", "Suwon")),
+        frozenset(("Yantai", "Ulsan")),
+    }
+
+
+def test_an_announced_suspension_is_the_news() -> None:
+    story = _understand(
+        "Tokyo to suspend exchanges with Moscow",
+        [
+            "The governor of Tokyo, a sister city of Moscow, said she will suspend exchange "
+            "programs between the two cities."
+        ],
+    )
+    (pair,) = story.partnerships
+    assert pair["event"] == "suspended"
