@@ -41,17 +41,37 @@ def fill(store: StoryStore, count: int, now: datetime) -> None:
             seen = now - timedelta(days=SPAN_DAYS) + step * n
             story_id = session.execute(
                 insert(StoryRecord).returning(StoryRecord.id),
-                {"key": doc["story_id"], "site": "asiae", "canonical_url": doc["canonical_url"],
-                 "first_seen": seen, "last_seen": seen, "latest_version": 1},
+                {
+                    "key": doc["story_id"],
+                    "site": "asiae",
+                    "canonical_url": doc["canonical_url"],
+                    "first_seen": seen,
+                    "last_seen": seen,
+                    "latest_version": 1,
+                },
             ).scalar_one()
             session.execute(
                 insert(StoryVersion),
-                {"story_id": story_id, "version": 1, "cause": "new", "fetched_at": seen,
-                 "content_hash": doc["content_hash"], "raw_hash": doc["content_hash"],
-                 "parser_version": "bench", "url": doc["canonical_url"], "title": doc["title"],
-                 "published_source": "page", "language": "en", "body": doc["body"],
-                 "captions": [], "pages": [], "extraction": "site", "partnerships": [],
-                 "network_sizes": [], "event_keys": []},
+                {
+                    "story_id": story_id,
+                    "version": 1,
+                    "cause": "new",
+                    "fetched_at": seen,
+                    "content_hash": doc["content_hash"],
+                    "raw_hash": doc["content_hash"],
+                    "parser_version": "bench",
+                    "url": doc["canonical_url"],
+                    "title": doc["title"],
+                    "published_source": "page",
+                    "language": "en",
+                    "body": doc["body"],
+                    "captions": [],
+                    "pages": [],
+                    "extraction": "site",
+                    "partnerships": [],
+                    "network_sizes": [],
+                    "event_keys": [],
+                },
             )
 
 
@@ -93,15 +113,30 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
                 progress(f"seed: {size:,} stories, window {window or 'none'}")
                 seconds, seeded, hashed, grown = seed_once(url, window)
                 results[f"{size}/{window}"] = {
-                    "seconds": seconds, "seeded": seeded, "hashed": hashed, "rss_growth_mib": grown
+                    "seconds": seconds,
+                    "seeded": seeded,
+                    "hashed": hashed,
+                    "rss_growth_mib": grown,
                 }
                 rows.append(
-                    [f"{size:,}", f"{window} days" if window else "none (every story)",
-                     f"{seeded:,}", f"{hashed:,}", f"{seconds:,.1f}", f"{grown:,.0f}"]
+                    [
+                        f"{size:,}",
+                        f"{window} days" if window else "none (every story)",
+                        f"{seeded:,}",
+                        f"{hashed:,}",
+                        f"{seconds:,.1f}",
+                        f"{grown:,.0f}",
+                    ]
                 )
     text = table(
-        ["stories in store", "window", "stories seeded", "with MinHash", "open_spider s",
-         "max RSS growth MiB"],
+        [
+            "stories in store",
+            "window",
+            "stories seeded",
+            "with MinHash",
+            "open_spider s",
+            "max RSS growth MiB",
+        ],
         rows,
     )
     report("Duplicate-index seeding", text, results, args)

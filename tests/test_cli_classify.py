@@ -19,8 +19,12 @@ STORY = (
 
 def classify(stdin: bytes, *args: str) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(
-        [sys.executable, "-m", "crawler.cli", "classify", *args], input=stdin, cwd=ROOT,
-        capture_output=True, timeout=120, check=False,
+        [sys.executable, "-m", "crawler.cli", "classify", *args],
+        input=stdin,
+        cwd=ROOT,
+        capture_output=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -31,7 +35,11 @@ def test_good_story_prints_json() -> None:
     assert out["is_partnership_story"] is True
     pair = out["partnerships"][0]
     assert {pair["a"]["id"], pair["b"]["id"]} == {"geonames:1797929", "geonames:1841811"}
-    assert (pair["relation"], pair["event"], pair["event_date"]) == ("sister", "established", "2024-11-21")
+    assert (pair["relation"], pair["event"], pair["event_date"]) == (
+        "sister",
+        "established",
+        "2024-11-21",
+    )
 
 
 def test_html_with_generic_parser(tmp_path) -> None:
@@ -53,7 +61,11 @@ def test_html_with_generic_parser(tmp_path) -> None:
 
 @pytest.mark.parametrize(
     ("stdin", "message"),
-    [(b"", b"empty"), (b"\x89PNG\r\n\x1a\n\x00\x00\x00", b"binary"), (b"a" * (6 * 1024 * 1024), b"larger")],
+    [
+        (b"", b"empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00", b"binary"),
+        (b"a" * (6 * 1024 * 1024), b"larger"),
+    ],
     ids=["empty", "binary", "huge"],
 )
 def test_bad_input_is_a_clear_error(stdin: bytes, message: bytes) -> None:

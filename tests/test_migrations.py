@@ -56,6 +56,9 @@ def test_cli_db_upgrade(tmp_path: Path, capsys) -> None:  # type: ignore[no-unty
 
 
 def test_cli_db_reports_an_unreachable_store_without_a_traceback(capsys) -> None:  # type: ignore[no-untyped-def]
-    assert main(["db", "upgrade", "--db", "postgresql+psycopg://nobody@127.0.0.1:1/none"]) == EXIT_CONFIG
+    assert (
+        main(["db", "upgrade", "--db", "postgresql+psycopg://nobody@127.0.0.1:1/none"])
+        == EXIT_CONFIG
+    )
     err = capsys.readouterr().err
     assert err.startswith("sistercity db: cannot use the store") and "Traceback" not in err

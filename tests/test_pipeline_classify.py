@@ -14,13 +14,20 @@ from crawler.items import Story
 from pipelines.classify import ClassifyPipeline
 from pipelines.normalize import NormalizePipeline
 
-CASES = yaml.safe_load((Path(__file__).parent / "resources" / "classify_cases.yaml").read_text("utf-8"))
+CASES = yaml.safe_load(
+    (Path(__file__).parent / "resources" / "classify_cases.yaml").read_text("utf-8")
+)
 
 
 def make_story(case: dict, url: str = "https://example.invalid/story/12345") -> Story:
     return Story(
-        site="test", url=url, canonical_url=url, title=case["title"], body=list(case["body"]),
-        published=datetime.fromisoformat(case["published"]), fetched_at=datetime.now(UTC),
+        site="test",
+        url=url,
+        canonical_url=url,
+        title=case["title"],
+        body=list(case["body"]),
+        published=datetime.fromisoformat(case["published"]),
+        fetched_at=datetime.now(UTC),
     )
 
 
@@ -64,8 +71,11 @@ def test_reports_of_one_event_share_an_event_key() -> None:
     pipeline = ClassifyPipeline.from_crawler(crawler)
     first = make_story(CASES["established-en"], "https://a.invalid/1111")
     later = make_story(
-        {**CASES["established-en"], "body": ["Ulsan and Yantai became sister cities this week."],
-         "published": "2023-05-22T09:00:00+09:00"},
+        {
+            **CASES["established-en"],
+            "body": ["Ulsan and Yantai became sister cities this week."],
+            "published": "2023-05-22T09:00:00+09:00",
+        },
         "https://b.invalid/2222",
     )
     keys = [pipeline.process_item(s).event_keys for s in (first, later)]

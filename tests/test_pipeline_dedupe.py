@@ -26,10 +26,17 @@ def seed(settings):  # named by SISTERCITY_DEDUPE_SEED in the tests
     return SEEDED
 
 
-def story(url: str, body: list[str], title: str = "Gwangju and Qingdao sign sister city agreement") -> Story:
+def story(
+    url: str, body: list[str], title: str = "Gwangju and Qingdao sign sister city agreement"
+) -> Story:
     item = Story(
-        site="asiae", url=url, canonical_url=url, title=title, body=body,
-        published=datetime(2024, 11, 22, 11, 52, tzinfo=UTC), fetched_at=datetime.now(UTC),
+        site="asiae",
+        url=url,
+        canonical_url=url,
+        title=title,
+        body=body,
+        published=datetime(2024, 11, 22, 11, 52, tzinfo=UTC),
+        fetched_at=datetime.now(UTC),
     )
     return NormalizePipeline(get_crawler().stats).process_item(item)
 
@@ -44,15 +51,21 @@ def pipeline(**settings) -> tuple[DedupePipeline, object]:
 
 def test_first_story_is_unique() -> None:
     dedupe, stats = pipeline()
-    item = dedupe.process_item(story("https://www.asiae.co.kr/en/article/2024112211525203153", BODY))
+    item = dedupe.process_item(
+        story("https://www.asiae.co.kr/en/article/2024112211525203153", BODY)
+    )
     assert item.duplicate_of is None and item.duplicate_kind is None
     assert stats.get_value("sistercity/dedupe/unique") == 1
 
 
 def test_same_content_under_another_url_is_linked_not_dropped() -> None:
     dedupe, stats = pipeline()
-    first = dedupe.process_item(story("https://shandong.chinadaily.com.cn/qingdao/2024-11/27/c_1050223.htm", BODY))
-    copy = dedupe.process_item(story("https://subsites.chinadaily.com.cn/shandong/2024-12/06/c_1051370.htm", BODY))
+    first = dedupe.process_item(
+        story("https://shandong.chinadaily.com.cn/qingdao/2024-11/27/c_1050223.htm", BODY)
+    )
+    copy = dedupe.process_item(
+        story("https://subsites.chinadaily.com.cn/shandong/2024-12/06/c_1051370.htm", BODY)
+    )
     assert copy is not None
     assert copy.duplicate_of == first.story_id
     assert copy.duplicate_kind == "content"
@@ -73,7 +86,11 @@ def test_a_different_story_is_not_linked() -> None:
     dedupe, _ = pipeline()
     dedupe.process_item(story("https://a.invalid/news/10001", BODY))
     other = dedupe.process_item(
-        story("https://a.invalid/news/10002", ["Weihai opened a new ferry route to Incheon on March 15."], "Ferry")
+        story(
+            "https://a.invalid/news/10002",
+            ["Weihai opened a new ferry route to Incheon on March 15."],
+            "Ferry",
+        )
     )
     assert other.duplicate_of is None
 
@@ -81,12 +98,20 @@ def test_a_different_story_is_not_linked() -> None:
 def test_seed_callable_fills_the_index_from_earlier_runs() -> None:
     stored = story("https://www.asiae.co.kr/en/article/2024112211525203153", BODY)
     SEEDED[:] = [
-        {"story_id": stored.story_id, "site": "asiae", "canonical_url": stored.canonical_url,
-         "content_hash": stored.content_hash, "title": stored.title, "body": stored.body}
+        {
+            "story_id": stored.story_id,
+            "site": "asiae",
+            "canonical_url": stored.canonical_url,
+            "content_hash": stored.content_hash,
+            "title": stored.title,
+            "body": stored.body,
+        }
     ]
     dedupe, stats = pipeline(SISTERCITY_DEDUPE_SEED=f"{__name__}.seed")
     assert stats.get_value("sistercity/dedupe/seeded") == 1
-    again = dedupe.process_item(story("https://www.asiae.co.kr/en/article/2024112211525203153", BODY))
+    again = dedupe.process_item(
+        story("https://www.asiae.co.kr/en/article/2024112211525203153", BODY)
+    )
     assert again.duplicate_of is None  # the same story seen again is not its own duplicate
     copy = dedupe.process_item(story("https://other.invalid/copy/99999", BODY))
     assert copy.duplicate_of == stored.story_id
@@ -127,8 +152,10 @@ def test_the_seed_hashes_only_recent_text_but_knows_every_url_and_hash(tmp_path)
     with StoryStore.open(url) as store:
         store.record(old)
         store.record(recent)
-    records = {r["story_id"]: r for r in dedupe_seed({"SISTERCITY_DB_URL": url,
-                                                      "SISTERCITY_DEDUPE_WINDOW_DAYS": 60})}
+    records = {
+        r["story_id"]: r
+        for r in dedupe_seed({"SISTERCITY_DB_URL": url, "SISTERCITY_DEDUPE_WINDOW_DAYS": 60})
+    }
     assert (records[old.story_id]["title"], records[old.story_id]["body"]) == ("", [])
     assert records[old.story_id]["content_hash"] == old.content_hash
     assert records[recent.story_id]["body"] == recent_body

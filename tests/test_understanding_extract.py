@@ -11,8 +11,15 @@ from crawler.understanding import understand
 def _story(title: str, *body: str, published: str = "2025-09-05T07:00:00+00:00") -> Story:
     when = datetime.fromisoformat(published)
     return understand(
-        Story(site="test", url="https://example.invalid/1", canonical_url="https://example.invalid/1",
-              title=title, body=list(body), published=when, fetched_at=datetime.now(UTC))
+        Story(
+            site="test",
+            url="https://example.invalid/1",
+            canonical_url="https://example.invalid/1",
+            title=title,
+            body=list(body),
+            published=when,
+            fetched_at=datetime.now(UTC),
+        )
     )
 
 
@@ -42,7 +49,9 @@ def test_a_far_town_needs_its_country_named() -> None:
         "Qingdao delegation visits Gwangju",
         "Kim said the sister city relationship between Qingdao and Gwangju Metropolitan City keeps growing.",
     )
-    assert {p["a"]["country"] for p in alone.partnerships} | {p["b"]["country"] for p in alone.partnerships} == {"CN", "KR"}
+    assert {p["a"]["country"] for p in alone.partnerships} | {
+        p["b"]["country"] for p in alone.partnerships
+    } == {"CN", "KR"}
     # Paks (Hungary, 20,000 people) counts when the story says where it is.
     named = _story(
         "Liaocheng and Paks sign friendship city agreement",

@@ -14,10 +14,18 @@ from crawler.understanding.gazetteer import gazetteer
 @pytest.mark.parametrize(
     ("name", "place_id"),
     [
-        ("Qingdao", "geonames:1797929"), ("Tsingtao", "geonames:1797929"), ("青岛市", "geonames:1797929"),
-        ("칭다오", "geonames:1797929"), ("Kwangju", "geonames:1841811"), ("光州", "geonames:1841811"),
-        ("Liaoning", "iso3166-2:CN-LN"), ("경기도", "iso3166-2:KR-41"), ("京畿道", "iso3166-2:KR-41"),
-        ("江南区", "own:kr-seoul-gangnam"), ("历城区", "own:cn-jinan-licheng"), ("Pusan", "geonames:1838524"),
+        ("Qingdao", "geonames:1797929"),
+        ("Tsingtao", "geonames:1797929"),
+        ("青岛市", "geonames:1797929"),
+        ("칭다오", "geonames:1797929"),
+        ("Kwangju", "geonames:1841811"),
+        ("光州", "geonames:1841811"),
+        ("Liaoning", "iso3166-2:CN-LN"),
+        ("경기도", "iso3166-2:KR-41"),
+        ("京畿道", "iso3166-2:KR-41"),
+        ("江南区", "own:kr-seoul-gangnam"),
+        ("历城区", "own:cn-jinan-licheng"),
+        ("Pusan", "geonames:1838524"),
     ],
 )
 def test_names_in_three_scripts_and_romanizations(name: str, place_id: str) -> None:
@@ -32,33 +40,53 @@ def test_places_carry_english_and_local_names() -> None:
 
 
 def _pair_ids(title: str, body: list[str]) -> set[str]:
-    story = Story(site="t", url="https://t.invalid/1", canonical_url="https://t.invalid/1", title=title,
-                  body=body, published=datetime(2024, 4, 1, tzinfo=UTC), fetched_at=datetime.now(UTC))
+    story = Story(
+        site="t",
+        url="https://t.invalid/1",
+        canonical_url="https://t.invalid/1",
+        title=title,
+        body=body,
+        published=datetime(2024, 4, 1, tzinfo=UTC),
+        fetched_at=datetime.now(UTC),
+    )
     return {p[k]["id"] for p in understand(story).partnerships for k in ("a", "b")}
 
 
 def test_gwangju_in_gyeonggi_from_context() -> None:
-    ids = _pair_ids("Gwangju signs friendship city agreement with Liaocheng",
-                    ["Gwangju, Gyeonggi Province, signed a friendship city agreement with Liaocheng on March 29."])
+    ids = _pair_ids(
+        "Gwangju signs friendship city agreement with Liaocheng",
+        [
+            "Gwangju, Gyeonggi Province, signed a friendship city agreement with Liaocheng on March 29."
+        ],
+    )
     assert "geonames:1841810" in ids
 
 
 def test_gwangju_metropolitan_city_by_default() -> None:
-    ids = _pair_ids("Gwangju signs friendship city agreement with Liaocheng",
-                    ["Gwangju signed a friendship city agreement with Liaocheng on March 29."])
+    ids = _pair_ids(
+        "Gwangju signs friendship city agreement with Liaocheng",
+        ["Gwangju signed a friendship city agreement with Liaocheng on March 29."],
+    )
     assert "geonames:1841811" in ids
 
 
 def test_district_tied_to_its_city() -> None:
-    ids = _pair_ids("Licheng District of Jinan and Gangnam District, Seoul renew sister city ties",
-                    ["Licheng District and Gangnam District became sister cities in 2007."])
+    ids = _pair_ids(
+        "Licheng District of Jinan and Gangnam District, Seoul renew sister city ties",
+        ["Licheng District and Gangnam District became sister cities in 2007."],
+    )
     assert ids == {"own:cn-jinan-licheng", "own:kr-seoul-gangnam"}
 
 
 @pytest.mark.parametrize(
     ("name", "place_id"),
-    [("濟州特別自治道", "iso3166-2:KR-49"), ("廣州", "geonames:1809858"), ("福冈", "geonames:1863967"),
-     ("海南", "iso3166-2:CN-HI"), ("辽宁", "iso3166-2:CN-LN")],
+    [
+        ("濟州特別自治道", "iso3166-2:KR-49"),
+        ("廣州", "geonames:1809858"),
+        ("福冈", "geonames:1863967"),
+        ("海南", "iso3166-2:CN-HI"),
+        ("辽宁", "iso3166-2:CN-LN"),
+    ],
 )
 def test_traditional_simplified_and_short_province_names(name: str, place_id: str) -> None:
     assert place_id in [p.id for p in gazetteer().lookup(name)]

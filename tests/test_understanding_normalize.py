@@ -29,11 +29,14 @@ def test_paragraph_language(text: str, expected: str) -> None:
 
 def test_bilingual_story_is_mixed() -> None:
     story = Story(
-        site="china_org_cn", url="http://ccpd.china.com.cn/2025-04/18/content_43087770.html",
+        site="china_org_cn",
+        url="http://ccpd.china.com.cn/2025-04/18/content_43087770.html",
         canonical_url="http://ccpd.china.com.cn/2025-04/18/content_43087770.html",
         title="Licheng District and Gangnam District deepen exchanges",
-        body=["Licheng District and Gangnam District officially became sister cities in 2007.",
-              "历城区与江南区于2007年结为友好合作城市,结好18年来,两区通过多次互访开展交流。"],
+        body=[
+            "Licheng District and Gangnam District officially became sister cities in 2007.",
+            "历城区与江南区于2007年结为友好合作城市,结好18年来,两区通过多次互访开展交流。",
+        ],
         published=datetime(2025, 4, 18, 16, 33, tzinfo=timezone(timedelta(hours=8))),
         fetched_at=datetime.now(UTC),
     )
@@ -46,13 +49,20 @@ def test_bilingual_story_is_mixed() -> None:
 def test_furniture_out_captions_apart_offset_kept() -> None:
     published = datetime(2024, 11, 22, 11, 52, tzinfo=KST)
     story = Story(
-        site="asiae", url="https://www.asiae.co.kr/en/article/2024112211525203153",
+        site="asiae",
+        url="https://www.asiae.co.kr/en/article/2024112211525203153",
         canonical_url="https://www.asiae.co.kr/en/article/2024112211525203153",
         title="  Gwangju\u00a0and Qingdao  ",
-        body=["Print Print", "957.jpg", "Song Yongxiang delivers a speech. [Photo/binzhouw.com]",
-              "Gwangju signed a sister city agreement.", "Gwangju signed a sister city agreement.",
-              "© The Asia Business Daily(www.asiae.co.kr). All rights reserved."],
-        published=published, fetched_at=datetime.now(UTC),
+        body=[
+            "Print Print",
+            "957.jpg",
+            "Song Yongxiang delivers a speech. [Photo/binzhouw.com]",
+            "Gwangju signed a sister city agreement.",
+            "Gwangju signed a sister city agreement.",
+            "© The Asia Business Daily(www.asiae.co.kr). All rights reserved.",
+        ],
+        published=published,
+        fetched_at=datetime.now(UTC),
     )
     normalize_story(story)
     assert story.title == "Gwangju and Qingdao"
@@ -64,7 +74,9 @@ def test_furniture_out_captions_apart_offset_kept() -> None:
 
 def test_story_id_falls_back_to_url_hash() -> None:
     assert story_id("x", "https://example.invalid/a", None).startswith("x/")
-    assert story_id("x", "https://example.invalid/a", None) == story_id("x", "https://example.invalid/a", None)
+    assert story_id("x", "https://example.invalid/a", None) == story_id(
+        "x", "https://example.invalid/a", None
+    )
 
 
 def test_content_hash_ignores_case_spacing_and_punctuation() -> None:
