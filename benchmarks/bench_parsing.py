@@ -20,8 +20,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from benchmarks.harness import RESOURCES, arguments, median_time, ms, progress, rate, report, table
-from crawler.items import RawPage
-from crawler.parsing import ArticleParser, ParserProxy, generic_fields
+from crawler.scraping.items import RawPage
+from crawler.scraping.parsing import ArticleParser, ParserProxy, generic_fields
 
 
 def sites() -> list[str]:

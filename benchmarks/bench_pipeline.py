@@ -189,7 +189,7 @@ def crawl(
         crawlers = [process.create_crawler(Bare)]
     else:
         from benchmarks import synthetic
-        from crawler.runner import project_settings, spider_names
+        from crawler.app.runner import project_settings, spider_names
         from crawler.understanding import understand
 
         understand(synthetic.story(0))  # loads the gazetteer: start-up, not throughput

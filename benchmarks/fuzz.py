@@ -22,7 +22,7 @@ from typing import Any
 from hypothesis import HealthCheck, Phase, given, seed, settings
 
 from benchmarks.harness import arguments, ms, progress, report, table
-from crawler.budget import BudgetExceeded, time_budget
+from crawler.scraping.budget import BudgetExceeded, time_budget
 
 
 def fuzz_target(name: str, examples: int, hang: float, rng_seed: int) -> dict[str, Any]:
@@ -77,8 +77,8 @@ def _where(exc: BaseException) -> str:
 
 def known_hostile() -> list[tuple[str, float]]:
     """Inputs that stalled a crawl before (issue figures: 8 s, 28 s, 2.5 s, unbounded)."""
-    from crawler.items import RawPage, Story
-    from crawler.parsing import generic_fields, parse_datetime
+    from crawler.scraping.items import RawPage, Story
+    from crawler.scraping.parsing import generic_fields, parse_datetime
     from crawler.understanding.normalize import normalize_story
     from pipelines.normalize import NormalizePipeline
     from spiders.china_org_cn import ChinaOrgCnParser

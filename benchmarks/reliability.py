@@ -98,7 +98,7 @@ class Crawls:
         }
 
     def command(self) -> list[str]:
-        cmd = [sys.executable, "-m", "crawler.cli", "crawl", self.site, "--json"]
+        cmd = [sys.executable, "-m", "crawler.app.cli", "crawl", self.site, "--json"]
         for name, value in FAST.items():
             cmd += ["-s", f"{name}={value}"]
         return cmd

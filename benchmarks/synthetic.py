@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from itertools import product
 from typing import Any
 
-from crawler.items import RawPage, Story
+from crawler.scraping.items import RawPage, Story
 
 SITES = ("asiae", "china_org_cn", "chinadaily_shandong", "chinesetoday")
 CN_PLACES = 60

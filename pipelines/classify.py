@@ -10,7 +10,7 @@ from typing import Any
 
 from scrapy.crawler import Crawler
 
-from crawler.items import Story
+from crawler.scraping.items import Story
 from crawler.understanding.extract import classify_story
 from crawler.understanding.fingerprint import EventIndex
 

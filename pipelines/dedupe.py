@@ -14,7 +14,7 @@ from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
 from scrapy.utils.misc import load_object
 
-from crawler.items import Story
+from crawler.scraping.items import Story
 from crawler.understanding.fingerprint import NearDuplicateIndex
 from crawler.understanding.normalize import normalize_story
 

@@ -7,9 +7,9 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from crawler.budget import BudgetExceeded, time_budget
-from crawler.items import Story
-from crawler.parsing import MAX_PARAGRAPH_CHARS, bound_paragraphs
+from crawler.scraping.budget import BudgetExceeded, time_budget
+from crawler.scraping.items import Story
+from crawler.scraping.parsing import MAX_PARAGRAPH_CHARS, bound_paragraphs
 from crawler.understanding.normalize import normalize_story
 
 

@@ -36,7 +36,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import defer, reactor, threads
 from twisted.python.failure import Failure
 
-from crawler.items import Story
+from crawler.scraping.items import Story
 from storage.loaders import db_url
 from storage.repository import Change, SeenAgain, StoreConfig, StoryStore
 

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 from parsel import Selector
 
-from crawler.news_spider import NewsSpider
-from crawler.parsing import ArticleParser, ParserProxy
+from crawler.scraping.news_spider import NewsSpider
+from crawler.scraping.parsing import ArticleParser, ParserProxy
 
 # The 19-digit id is the KST publication time (YYYYMMDDhhmmss) and a 5-digit serial.
 _ID_RE = re.compile(r"(?:/en/article/(?:[a-z0-9-]+/)?|[?&]idxno=)(\d{19})(?=$|[/?#&])")
@@ -88,7 +88,7 @@ class AsiaeSpider(NewsSpider):
         "https://www.asiae.co.kr/en/list/regional",
         "https://www.asiae.co.kr/en/special/local-diplomacy",
     )
-    # A published single-page story, for `scrapy check` (crawler.contracts).
+    # A published single-page story, for `scrapy check` (crawler.scraping.contracts).
     contract_article_url = "https://cm.asiae.co.kr/en/article/2024112211525203153"
     # The special-coverage lists are filled in by a script after the page loads.
     browser_listing_re = re.compile(r"^https?://(www|cm|view)\.asiae\.co\.kr/en/special/")

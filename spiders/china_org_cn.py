@@ -12,9 +12,9 @@ from datetime import datetime
 
 from parsel import Selector
 
-from crawler.items import RawPage
-from crawler.news_spider import NewsSpider
-from crawler.parsing import (
+from crawler.scraping.items import RawPage
+from crawler.scraping.news_spider import NewsSpider
+from crawler.scraping.parsing import (
     ArticleParser,
     Listing,
     ParserProxy,
@@ -152,7 +152,7 @@ class ChinaOrgCnSpider(NewsSpider):
     article_url_re = _ARTICLE_URL
     # The "Exchanges" column of the World channel. SITE_START_URLS overrides it.
     default_start_urls = ("http://www.china.org.cn/world/node_7075763.htm",)
-    # A published single-page story, for `scrapy check` (crawler.contracts).
+    # A published single-page story, for `scrapy check` (crawler.scraping.contracts).
     contract_article_url = "http://ccpd.china.com.cn/2025-04/18/content_43087770.html"
 
     @classmethod

@@ -12,8 +12,14 @@ from datetime import datetime
 
 from parsel import Selector
 
-from crawler.news_spider import NewsSpider
-from crawler.parsing import ArticleParser, ParserProxy, first_text, make_date, parse_datetime
+from crawler.scraping.news_spider import NewsSpider
+from crawler.scraping.parsing import (
+    ArticleParser,
+    ParserProxy,
+    first_text,
+    make_date,
+    parse_datetime,
+)
 
 _ARTICLE_URL = re.compile(
     r"^https?://(?P<host>www\.goshandong\.com\.cn|shandong\.chinadaily\.com\.cn"
@@ -99,7 +105,7 @@ class ChinadailyShandongSpider(NewsSpider):
     article_url_re = _ARTICLE_URL
     # The "Sister Cities" column (INTL EXCHANGE menu). SITE_START_URLS overrides it.
     default_start_urls = ("http://www.goshandong.com.cn/sistercities.html",)
-    # A published single-page story, for `scrapy check` (crawler.contracts).
+    # A published single-page story, for `scrapy check` (crawler.scraping.contracts).
     contract_article_url = "http://shandong.chinadaily.com.cn/qingdao/2023-12/04/c_968350.htm"
 
     @classmethod

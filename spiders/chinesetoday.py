@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 import hanzidentifier
 from parsel import Selector
 
-from crawler.items import RawPage
-from crawler.news_spider import NewsSpider
-from crawler.parsing import (
+from crawler.scraping.items import RawPage
+from crawler.scraping.news_spider import NewsSpider
+from crawler.scraping.parsing import (
     ArticleParser,
     Listing,
     ParserProxy,
@@ -113,7 +113,7 @@ class ChinesetodaySpider(NewsSpider):
         r"^https?://(?:www\.)?chinesetoday\.com/(?:index\.php)?\?(?=(?:.*&)?c=\d+(?:&|$))(?=(?:.*&)?m=\d+(?:&|#|$)).*$"
     )
     default_start_urls = ("http://chinesetoday.com/?c=26",)
-    # A published single-page story, for `scrapy check` (crawler.contracts).
+    # A published single-page story, for `scrapy check` (crawler.scraping.contracts).
     contract_article_url = "http://chinesetoday.com/?c=26&m=12245"
 
     @classmethod

@@ -99,7 +99,7 @@ class Change:
 
 @dataclass(kw_only=True)
 class StoredPage:
-    """A raw response read back from the store (same shape as ``crawler.items.RawPage``)."""
+    """A raw response read back from the store (same shape as ``crawler.scraping.items.RawPage``)."""
 
     url: str
     status: int
@@ -171,7 +171,7 @@ class StoryStore:
 
     # --- stories -------------------------------------------------------------------------
     def record(self, story: Any, run_id: int | None = None) -> Change:
-        """File one story (a ``crawler.items.Story``) and apply its claims to the register."""
+        """File one story (a ``crawler.scraping.items.Story``) and apply its claims to the register."""
         if isinstance(story, SeenAgain):
             with self.session() as session:
                 return self._seen_again(session, story, run_id)

@@ -13,8 +13,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from crawler.items import RawPage, Story
-from crawler.parsing import (
+from crawler.scraping.items import RawPage, Story
+from crawler.scraping.parsing import (
     MAX_PARAGRAPH_CHARS,
     ParserProxy,
     absolute_url,

@@ -12,7 +12,7 @@ import json
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from crawler.items import RawPage, Story
+from crawler.scraping.items import RawPage, Story
 
 KST = timezone(timedelta(hours=9))
 CST = timezone(timedelta(hours=8))

@@ -10,10 +10,10 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from crawler.encoding import decode_page
-from crawler.items import RawPage
-from crawler.parsing import decode_html
 from crawler.replicas import ReplicaServer
+from crawler.scraping.encoding import decode_page
+from crawler.scraping.items import RawPage
+from crawler.scraping.parsing import decode_html
 from storage import StoryStore
 from storage.garbled import GARBLED_LIMIT, garbled_share
 from storage.models import FeedOutbox

@@ -19,7 +19,7 @@ STORY = (
 
 def classify(stdin: bytes, *args: str) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(
-        [sys.executable, "-m", "crawler.cli", "classify", *args],
+        [sys.executable, "-m", "crawler.app.cli", "classify", *args],
         input=stdin,
         cwd=ROOT,
         capture_output=True,

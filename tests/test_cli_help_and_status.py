@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from crawler.cli import build_parser
+from crawler.app.cli import build_parser
 from storage import StoryStore
 from tests.conftest import ROOT
 
@@ -34,7 +34,7 @@ def test_every_subcommand_has_a_description() -> None:
 def status(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SISTERCITY_")}
     return subprocess.run(
-        [sys.executable, "-m", "crawler.cli", "status", *args],
+        [sys.executable, "-m", "crawler.app.cli", "status", *args],
         cwd=cwd,
         env={**env, "PYTHONPATH": str(ROOT)},
         capture_output=True,

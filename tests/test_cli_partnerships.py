@@ -39,7 +39,7 @@ def db(tmp_path: Path) -> str:
 
 def cli(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None):
     return subprocess.run(
-        [sys.executable, "-m", "crawler.cli", *args],
+        [sys.executable, "-m", "crawler.app.cli", *args],
         cwd=cwd,
         capture_output=True,
         text=True,

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 import scrapy
 
-from crawler.items import Story
-from crawler.news_spider import NewsSpider
-from crawler.parsing import ParserProxy
+from crawler.scraping.items import Story
+from crawler.scraping.news_spider import NewsSpider
+from crawler.scraping.parsing import ParserProxy
 from tests.conftest import ROOT
 
 SPIDER_FILES = sorted(p for p in (ROOT / "spiders").glob("*.py") if p.name != "__init__.py")
@@ -64,7 +64,7 @@ def test_parsers_are_pure(path: Path) -> None:
 
 
 def test_story_field_table_matches_the_dataclass() -> None:
-    doc = importlib.import_module("crawler.items").__doc__ or ""
+    doc = importlib.import_module("crawler.scraping.items").__doc__ or ""
     table = re.findall(r"^\| (\w+) \| ([^|]+) \| (yes|no) \|", doc, re.M)
     fields = {f.name: f for f in dataclasses.fields(Story)}
     assert [name for name, _, _ in table] == list(fields)

@@ -48,7 +48,7 @@ def sistercity(
     args: list[str], env: dict[str, str], timeout: float = 240
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "crawler.cli", *args],
+        [sys.executable, "-m", "crawler.app.cli", *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -60,7 +60,7 @@ def sistercity(
 
 def start(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "crawler.cli", *args],
+        [sys.executable, "-m", "crawler.app.cli", *args],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

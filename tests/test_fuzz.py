@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from crawler.budget import time_budget
+from crawler.scraping.budget import time_budget
 from tests.fuzzing import TARGETS
 
 EXAMPLES = 25

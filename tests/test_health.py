@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from crawler.health import HealthSettings, RunRecord, evaluate
+from crawler.app.health import HealthSettings, RunRecord, evaluate
 
 NOW = datetime(2026, 11, 22, 6, 0, tzinfo=UTC)
 HEALTHY = RunRecord(

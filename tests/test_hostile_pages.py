@@ -18,9 +18,9 @@ import pytest
 from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
 
-from crawler.budget import BudgetExceeded, time_budget
-from crawler.items import RawPage
-from crawler.parsing import (
+from crawler.scraping.budget import BudgetExceeded, time_budget
+from crawler.scraping.items import RawPage
+from crawler.scraping.parsing import (
     MAX_PARAGRAPH_CHARS,
     absolute_url,
     generic_fields,
@@ -139,7 +139,7 @@ def test_classify_html_without_a_title_gives_a_verdict() -> None:
         b"in a ceremony at Qingdao city hall.</p></body></html>"
     )
     done = subprocess.run(
-        [sys.executable, "-m", "crawler.cli", "classify", "--html", "-"],
+        [sys.executable, "-m", "crawler.app.cli", "classify", "--html", "-"],
         input=html,
         cwd=ROOT,
         capture_output=True,

@@ -1,12 +1,12 @@
-"""The HTTP cache is one compressed SQLite file per spider (crawler/sqlitedbm.py behind Scrapy's
+"""The HTTP cache is one compressed SQLite file per spider (crawler/scraping/sqlitedbm.py behind Scrapy's
 DbmCacheStorage), and a second crawl still revalidates every page with its validators."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from crawler import sqlitedbm
 from crawler.replicas import ReplicaServer
+from crawler.scraping import sqlitedbm
 from tests.conftest import crawl
 
 

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from crawler.lock import CrawlLock, LockHeld
+from crawler.app.lock import CrawlLock, LockHeld
 from tests.conftest import ROOT
 
 HOLD = """
 import sys, time
 from pathlib import Path
-from crawler.lock import CrawlLock
+from crawler.app.lock import CrawlLock
 with CrawlLock(Path(sys.argv[1])):
     print("held", flush=True)
     time.sleep(60)

@@ -10,7 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
-from crawler.cli import EXIT_CONFIG, main
+from crawler.app.cli import EXIT_CONFIG, main
 from storage.db import alembic_config, current_revision, head_revision, open_engine, upgrade
 from storage.models import Base
 from tests.storeconf import *  # noqa: F403

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.cli.crawl import mark_killed_runs
-from crawler.lock import LockHeld, PgStoreLock, store_lock
+from crawler.app.cli.crawl import mark_killed_runs
+from crawler.app.lock import LockHeld, PgStoreLock, store_lock
 from storage.repository import StoryStore
 from tests.conftest import POSTGRES_URL, ROOT, require
 from tests.pgschema import postgres_reachable, throwaway_schema
@@ -42,7 +42,7 @@ def sistercity(
     args: list[str], env: dict[str, str], cwd: Path = ROOT
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "crawler.cli", *args],
+        [sys.executable, "-m", "crawler.app.cli", *args],
         cwd=cwd,
         env=env,
         capture_output=True,
@@ -158,7 +158,7 @@ def test_serve_without_a_feeds_dir_exits_3(tmp_path: Path) -> None:
 HOLD = """
 import sys, time
 from pathlib import Path
-from crawler.lock import store_lock
+from crawler.app.lock import store_lock
 with store_lock(sys.argv[1], Path(sys.argv[2])):
     print("held", flush=True)
     time.sleep(120)

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from crawler.items import RawPage
-from crawler.parsing import ParserProxy
+from crawler.scraping.items import RawPage
+from crawler.scraping.parsing import ParserProxy
 from tests.conftest import RESOURCES
 
 REQUIRED = (

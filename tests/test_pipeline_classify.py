@@ -10,7 +10,7 @@ import pytest
 import yaml
 from scrapy.utils.test import get_crawler
 
-from crawler.items import Story
+from crawler.scraping.items import Story
 from pipelines.classify import ClassifyPipeline
 from pipelines.normalize import NormalizePipeline
 

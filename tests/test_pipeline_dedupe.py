@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from scrapy.utils.test import get_crawler
 
-from crawler.items import Story
+from crawler.scraping.items import Story
 from pipelines.dedupe import DedupePipeline
 from pipelines.normalize import NormalizePipeline
 from storage.loaders import dedupe_seed

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 
-from crawler.middlewares import retry_after_seconds
 from crawler.replicas import ReplicaServer
+from crawler.scraping.middlewares import retry_after_seconds
 from tests.conftest import crawl
 
 ARTICLE = "http://chinesetoday.com/?c=26&m=12245"

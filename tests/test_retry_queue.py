@@ -199,7 +199,7 @@ def test_revisits_recheck_stories_beyond_the_first_page_oldest_first_with_valida
 
 
 def test_health_flags_lost_stories_and_listing_pages_with_the_queue_size() -> None:
-    from crawler.health import RunRecord, evaluate
+    from crawler.app.health import RunRecord, evaluate
 
     def flags(**lost: int) -> list[str]:
         run = RunRecord(

@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from crawler.cli import parse_args
-from crawler.cli.schedule import build_trigger
+from crawler.app.cli import parse_args
+from crawler.app.cli.schedule import build_trigger
 from tests.conftest import ROOT
 
 
@@ -61,7 +61,7 @@ def test_cron_forms(expr: str, jitter: list[str], spread: int, expected: datetim
 @pytest.mark.parametrize("expr", ["0 */6 * *", "61 * * * *", "* * * * * *", "every day"])
 def test_bad_cron_exits_2(expr: str) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "crawler.cli", "schedule", "--cron", expr],
+        [sys.executable, "-m", "crawler.app.cli", "schedule", "--cron", expr],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -75,7 +75,7 @@ def test_bad_cron_exits_2(expr: str) -> None:
 
 def test_cron_schedule_starts_and_stops_on_sigterm(tmp_path) -> None:  # noqa: ANN001
     proc = subprocess.Popen(
-        [sys.executable, "-m", "crawler.cli", "schedule", "--cron", "0 */6 * * *"],
+        [sys.executable, "-m", "crawler.app.cli", "schedule", "--cron", "0 */6 * * *"],
         cwd=ROOT,
         env={**os.environ, "SISTERCITY_VAR_DIR": str(tmp_path / "var")},
         stdout=subprocess.PIPE,

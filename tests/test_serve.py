@@ -37,7 +37,7 @@ def serving(feeds: Path) -> Iterator[int]:
         [
             sys.executable,
             "-m",
-            "crawler.cli",
+            "crawler.app.cli",
             "serve",
             "--port",
             str(port),

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from scrapy.utils.test import get_crawler
 
-from crawler.cli import main
-from crawler.items import RawPage, Story
+from crawler.app.cli import main
+from crawler.scraping.items import RawPage, Story
 from crawler.understanding import understand
 from pipelines.store import StorePipeline
 from spiders.asiae import AsiaeParser, AsiaeSpider

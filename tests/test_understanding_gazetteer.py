@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from crawler.items import Story
+from crawler.scraping.items import Story
 from crawler.understanding import understand
 from crawler.understanding.gazetteer import gazetteer
 

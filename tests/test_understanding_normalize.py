@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from crawler.items import Story
+from crawler.scraping.items import Story
 from crawler.understanding import language
 from crawler.understanding.fingerprint import content_hash
 from crawler.understanding.normalize import normalize_story, story_id

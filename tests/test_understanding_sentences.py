@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from crawler.items import Story
+from crawler.scraping.items import Story
 from crawler.understanding import extract
 from crawler.understanding.sentences import (
     MAX_SENTENCE_CHARS,

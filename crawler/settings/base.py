@@ -6,14 +6,17 @@ import shutil
 
 from crawler import __version__
 from crawler.config import default_db_url, default_feeds_dir
-from crawler.items import EXPORT_FIELDS
+from crawler.scraping.items import EXPORT_FIELDS
 
 BOT_NAME = "sistercity"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
-COMMANDS_MODULE = "crawler.commands"
-# `scrapy check`: each spider's callbacks on a sample page of its own site (crawler.contracts).
-SPIDER_CONTRACTS = {"crawler.contracts.SampleContract": 10, "crawler.contracts.StoryContract": 20}
+COMMANDS_MODULE = "crawler.scraping.commands"
+# `scrapy check`: each spider's callbacks on a sample page of its own site (crawler.scraping.contracts).
+SPIDER_CONTRACTS = {
+    "crawler.scraping.contracts.SampleContract": 10,
+    "crawler.scraping.contracts.StoryContract": 20,
+}
 
 # --- Politeness ---------------------------------------------------------------------------
 USER_AGENT = f"sistercity/{__version__} (+https://github.com/sistercity/sistercity; partnership news monitor)"
@@ -41,7 +44,7 @@ RETRY_BACKOFF_BASE = 1.0
 RETRY_BACKOFF_MAX = 120.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "crawler.middlewares.BackoffRetryMiddleware": 550,
+    "crawler.scraping.middlewares.BackoffRetryMiddleware": 550,
 }
 
 # Conditional requests: the HTTP cache revalidates with If-None-Match / If-Modified-Since, and
@@ -50,9 +53,9 @@ DOWNLOADER_MIDDLEWARES = {
 HTTPCACHE_ENABLED = True
 HTTPCACHE_POLICY = "scrapy.extensions.httpcache.RFC2616Policy"
 HTTPCACHE_DIR = os.environ.get("SISTERCITY_HTTPCACHE_DIR", os.path.abspath("var/httpcache"))
-# One compressed SQLite file per spider instead of six files per response (crawler/sqlitedbm.py).
+# One compressed SQLite file per spider instead of six files per response (crawler/scraping/sqlitedbm.py).
 HTTPCACHE_STORAGE = "scrapy.extensions.httpcache.DbmCacheStorage"
-HTTPCACHE_DBM_MODULE = "crawler.sqlitedbm"
+HTTPCACHE_DBM_MODULE = "crawler.scraping.sqlitedbm"
 
 # --- Where to fetch from --------------------------------------------------------------------
 # {"https://www.asiae.co.kr": "http://127.0.0.1:8765/asiae", ...}: requests for a real origin go
@@ -62,8 +65,8 @@ SITE_MIRRORS = os.environ.get("SISTERCITY_SITE_MIRRORS", "{}")
 SITE_START_URLS = os.environ.get("SISTERCITY_SITE_START_URLS", "{}")
 
 DOWNLOAD_HANDLERS = {
-    "http": "crawler.mirrors.MirrorDownloadHandler",
-    "https": "crawler.mirrors.MirrorDownloadHandler",
+    "http": "crawler.scraping.mirrors.MirrorDownloadHandler",
+    "https": "crawler.scraping.mirrors.MirrorDownloadHandler",
 }
 SISTERCITY_INNER_DOWNLOAD_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
 
@@ -93,9 +96,9 @@ PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_EXPORT_FIELDS = EXPORT_FIELDS
 FEED_EXPORTERS = {
-    "json": "crawler.exporters.StoryJsonExporter",
-    "jsonlines": "crawler.exporters.StoryJsonLinesExporter",
-    "jsonl": "crawler.exporters.StoryJsonLinesExporter",
+    "json": "crawler.scraping.exporters.StoryJsonExporter",
+    "jsonlines": "crawler.scraping.exporters.StoryJsonLinesExporter",
+    "jsonl": "crawler.scraping.exporters.StoryJsonLinesExporter",
 }
 
 ITEM_PIPELINES: dict[str, int] = {
@@ -146,7 +149,7 @@ SISTERCITY_STORE_BATCH_SECONDS = 2.0
 SISTERCITY_RUN_ID = None
 # One crawl at a time per store: `scrapy crawl` takes the store's lock through this extension;
 # `sistercity crawl` takes it itself and sets SISTERCITY_STORE_LOCKED.
-EXTENSIONS = {"crawler.lock.StoreLockExtension": 0}
+EXTENSIONS = {"crawler.app.lock.StoreLockExtension": 0}
 SISTERCITY_STORE_LOCKED = False
 # A claim from a story the classifier is less sure of than this only wins when a second
 # independent story agrees.

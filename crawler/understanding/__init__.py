@@ -7,7 +7,7 @@ Deduplication needs state across stories and lives in ``fingerprint.NearDuplicat
 
 from __future__ import annotations
 
-from crawler.items import Story
+from crawler.scraping.items import Story
 from crawler.understanding.extract import classify_story
 from crawler.understanding.normalize import normalize_story
 

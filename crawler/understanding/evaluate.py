@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from crawler.items import Story
+from crawler.scraping.items import Story
 from crawler.understanding import understand
 from crawler.understanding.fingerprint import place_key
 from crawler.understanding.realcorpus import load_rows, part_rows, story_of_row

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from crawler.items import Story
+from crawler.scraping.items import Story
 from crawler.understanding import relevance
 from crawler.understanding.events import pair_report, place_dict
 from crawler.understanding.gazetteer import (

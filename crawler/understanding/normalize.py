@@ -12,8 +12,8 @@ import re
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from crawler.items import Story
-from crawler.parsing import clean_text
+from crawler.scraping.items import Story
+from crawler.scraping.parsing import clean_text
 from crawler.understanding import language
 from crawler.understanding.fingerprint import content_hash
 

@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from crawler.items import Story
+from crawler.scraping.items import Story
 
 ENV_VAR = "SISTERCITY_REAL_CORPUS"
 SPLIT_SEED = 8

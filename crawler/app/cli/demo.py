@@ -62,7 +62,7 @@ def crawl(workdir: Path, server: Any) -> dict[str, Any]:
     cmd = [
         sys.executable,
         "-m",
-        "crawler.cli",
+        "crawler.app.cli",
         "crawl",
         "--json",
         "--db",

@@ -32,9 +32,9 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.misc import load_object
 from scrapy_playwright.page import PageMethod
 
-from crawler.budget import time_budget
-from crawler.items import RawPage, Story
-from crawler.parsing import ArticleParser, ParserProxy, absolute_url
+from crawler.scraping.budget import time_budget
+from crawler.scraping.items import RawPage, Story
+from crawler.scraping.parsing import ArticleParser, ParserProxy, absolute_url
 from storage.repository import SeenAgain, raw_hash
 
 # max-age=0 makes the HTTP cache revalidate (If-None-Match, If-Modified-Since) on every visit;
@@ -100,7 +100,7 @@ class NewsSpider(scrapy.Spider):
         return bool(cls.article_url_re.match(url))
 
     # --- flow --------------------------------------------------------------------------
-    # A published single-page story of the site, for `scrapy check` (crawler.contracts).
+    # A published single-page story of the site, for `scrapy check` (crawler.scraping.contracts).
     contract_article_url: str = ""
 
     def article_parser(self) -> ArticleParser:

@@ -25,8 +25,8 @@ from parsel import Selector
 from w3lib.url import safe_url_string
 
 from crawler.constants import EXTRACTION_GENERIC, EXTRACTION_SITE
-from crawler.encoding import decode_page
-from crawler.items import RawPage
+from crawler.scraping.encoding import decode_page
+from crawler.scraping.items import RawPage
 
 _SPACE_RE = re.compile(r"\s+")
 _PAGE_EXT_RE = re.compile(r"\.s?html?$")
@@ -51,7 +51,7 @@ DATE_LANGUAGES = ("en", "zh", "ko")
 
 def decode_html(page: RawPage) -> str:
     """Decode a page by HTTP header, BOM, ``<meta charset>`` and, last, by sniffing; a header
-    charset that garbles the page loses to the page's own (crawler.encoding)."""
+    charset that garbles the page loses to the page's own (crawler.scraping.encoding)."""
     _, text = decode_page(_header(page.headers, "Content-Type"), page.body)
     return text
 

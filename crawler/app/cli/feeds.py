@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from crawler.cli import EXIT_CONFIG, add_setting_option, fail
+from crawler.app.cli import EXIT_CONFIG, add_setting_option, fail
 from crawler.config import default_db_url, default_feeds_dir
 
 
@@ -26,7 +26,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
-    from crawler.runner import project_settings
+    from crawler.app.runner import project_settings
     from storage.feeds import FeedConfig, publish
     from storage.repository import StoryStore
 

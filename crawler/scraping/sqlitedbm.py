@@ -8,7 +8,7 @@ writes and on close (WAL: a killed crawl loses at most those cache entries, whic
 their pages a full download next time), and lets several processes share the file.
 
     HTTPCACHE_STORAGE = "scrapy.extensions.httpcache.DbmCacheStorage"
-    HTTPCACHE_DBM_MODULE = "crawler.sqlitedbm"
+    HTTPCACHE_DBM_MODULE = "crawler.scraping.sqlitedbm"
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from crawler.cli import ConfigError
+from crawler.app.cli import ConfigError
 from crawler.config import default_feeds_dir
 
 logger = logging.getLogger(__name__)

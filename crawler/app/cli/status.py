@@ -48,8 +48,8 @@ def run_statuses(store: Any) -> dict[int, str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from crawler.cli.find_store import NoStore, existing_store_url
-    from crawler.runner import project_settings, spider_names
+    from crawler.app.cli.find_store import NoStore, existing_store_url
+    from crawler.app.runner import project_settings, spider_names
     from storage.repository import StoryStore
 
     try:

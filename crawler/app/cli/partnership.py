@@ -25,7 +25,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from crawler.cli.find_store import NoStore, existing_store_url
+    from crawler.app.cli.find_store import NoStore, existing_store_url
     from storage.exports import find_partnership, partnership_history, plain_data
     from storage.repository import StoryStore
 

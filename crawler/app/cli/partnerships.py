@@ -34,7 +34,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from crawler.cli.find_store import NoStore, existing_store_url
+    from crawler.app.cli.find_store import NoStore, existing_store_url
     from storage.exports import register_rows, to_csv, to_json, to_jsonl
     from storage.repository import StoryStore
 

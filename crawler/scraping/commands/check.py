@@ -1,5 +1,5 @@
 """`scrapy check` for this project, with ``--replicas``: run every spider's contracts
-(crawler.contracts) against the bundled site replicas on 127.0.0.1 instead of the real sites,
+(crawler.scraping.contracts) against the bundled site replicas on 127.0.0.1 instead of the real sites,
 so the check needs no network. Without it the contracts fetch the sites themselves."""
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from crawler.cli import EXIT_CONFIG, fail
+from crawler.app.cli import EXIT_CONFIG, fail
 from crawler.config import default_db_url, default_feeds_dir
 
 logger = logging.getLogger(__name__)
@@ -37,8 +37,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def site_modules(site: str) -> tuple[Any, Any]:
     """The site's ``ParserProxy`` and spider class, from ``spiders/<site>.py``."""
-    from crawler.news_spider import NewsSpider
-    from crawler.parsing import ParserProxy
+    from crawler.scraping.news_spider import NewsSpider
+    from crawler.scraping.parsing import ParserProxy
 
     module = importlib.import_module(f"spiders.{site}")
     parser = next(
@@ -59,7 +59,7 @@ def site_modules(site: str) -> tuple[Any, Any]:
 
 def reparse(store: Any, story_row: Any, version: Any) -> Any:
     """A fresh ``Story`` from a stored version's raw pages, parsed and understood again."""
-    from crawler.items import RawPage, Story
+    from crawler.scraping.items import RawPage, Story
     from crawler.understanding import understand
 
     parser_proxy, spider = site_modules(story_row.site)
@@ -90,7 +90,7 @@ def reparse(store: Any, story_row: Any, version: Any) -> Any:
 def run(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
-    from crawler.runner import project_settings
+    from crawler.app.runner import project_settings
     from storage.feeds import FeedConfig, publish
     from storage.repository import StoreConfig, StoryStore
 

@@ -108,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
         if done.is_set():
             return
         state["count"] += 1
-        cmd = [sys.executable, "-m", "crawler.cli", "crawl", *crawl_args]
+        cmd = [sys.executable, "-m", "crawler.app.cli", "crawl", *crawl_args]
         logger.info("Crawl %d starting: %s", state["count"], " ".join(cmd[2:]))
         state["child"] = child = subprocess.Popen(cmd)
         code = child.wait()

@@ -83,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"sistercity {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMANDS:
-        module = importlib.import_module(f"crawler.cli.{name}")
+        module = importlib.import_module(f"crawler.app.cli.{name}")
         sub = module.add_parser(subparsers)
         sub.set_defaults(_run=module.run)
         if not sub.description:  # `--help` says what the command does: the module's summary

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from crawler.cli import (
+from crawler.app.cli import (
     EXIT_FAILED,
     EXIT_LOCKED,
     EXIT_OK,
@@ -80,7 +80,7 @@ def configure_logging(verbose: bool, interactive: bool, log_file: Path | None) -
 
 
 def run(args: argparse.Namespace) -> int:
-    from crawler.runner import project_settings, spider_for_url, spider_names
+    from crawler.app.runner import project_settings, spider_for_url, spider_names
 
     overrides: dict[str, Any] = dict(args.set)
     check_settings(project_settings(), overrides)
@@ -135,7 +135,7 @@ def run(args: argparse.Namespace) -> int:
         overrides["SISTERCITY_DEDUPE_SEED"] = None
         return _dry_run(args, project_settings(overrides), sites, spider_args, interactive)
 
-    from crawler.lock import LockHeld, store_lock
+    from crawler.app.lock import LockHeld, store_lock
 
     # The lock is the store's (beside a SQLite file, in the PostgreSQL server), so crawls from
     # two var directories into one store never overlap; `scrapy crawl` takes the same one.
@@ -166,11 +166,11 @@ def check_writable(folder: Path, what: str) -> None:
 def _crawl(
     settings: Any, sites: list[str], spider_args: dict[str, dict[str, str]], interactive: bool
 ) -> dict[str, Any]:
-    from crawler.runner import run_spiders
+    from crawler.app.runner import run_spiders
 
     if not interactive:
         return run_spiders(settings, sites, spider_args)
-    from crawler.progress import LiveProgress
+    from crawler.app.progress import LiveProgress
 
     with LiveProgress(sites) as live:
         return run_spiders(settings, sites, spider_args, progress=live.update)
@@ -185,8 +185,8 @@ def _crawl_and_store(
     feeds_dir: Path,
     interactive: bool,
 ) -> int:
-    from crawler.health import HealthSettings, evaluate
-    from crawler.runner import project_settings
+    from crawler.app.health import HealthSettings, evaluate
+    from crawler.app.runner import project_settings
     from storage.feeds import FeedConfig, publish
     from storage.repository import StoryStore
 
@@ -242,7 +242,7 @@ def mark_killed_runs(store: Any) -> int:
 
 def site_run_record(row: Any) -> Any:
     """A stored site run as the health checks see it."""
-    from crawler.health import RunRecord
+    from crawler.app.health import RunRecord
 
     ok = sum(int(n) for status, n in (row.responses_by_status or {}).items() if status[0] in "23")
     return RunRecord(
@@ -294,7 +294,7 @@ def _report(
     if args.json:
         print(json.dumps({**extra, "exit_code": code, "sites": rows}, indent=2, ensure_ascii=False))
     elif code != EXIT_OK or args.verbose or sys.stdout.isatty():
-        from crawler.progress import print_summary
+        from crawler.app.progress import print_summary
 
         print_summary(rows, extra)
     return code

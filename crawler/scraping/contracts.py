@@ -3,7 +3,7 @@ its own site (or the site's replica, with `scrapy check --replicas`).
 
 ``@sample listing`` requests the spider's first listing page (``SITE_START_URLS`` or its
 defaults); ``@sample article`` requests its ``contract_article_url``, a published story the
-site carries. The callbacks' docstrings in ``crawler.news_spider`` hold the contracts, so every
+site carries. The callbacks' docstrings in ``crawler.scraping.news_spider`` hold the contracts, so every
 site spider gets them with its own URLs.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 from scrapy.contracts import Contract
 from scrapy.exceptions import ContractFail
 
-from crawler.items import Story
+from crawler.scraping.items import Story
 
 
 class SampleContract(Contract):

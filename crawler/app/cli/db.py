@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from crawler.cli import EXIT_CONFIG, fail
+from crawler.app.cli import EXIT_CONFIG, fail
 from crawler.config import default_db_url
 
 

@@ -87,8 +87,8 @@ def site_parser(url: str | None) -> tuple[str, Any]:
 
 
 def story_from_input(data: bytes, args: argparse.Namespace) -> Any:
-    from crawler.items import RawPage, Story
-    from crawler.parsing import generic_fields
+    from crawler.scraping.items import RawPage, Story
+    from crawler.scraping.parsing import generic_fields
 
     now = datetime.now(UTC)
     published = datetime.fromisoformat(args.published) if args.published else None

@@ -18,7 +18,7 @@ from scrapy.settings import Settings
 from scrapy.spiderloader import SpiderLoader
 from scrapy.utils.project import get_project_settings
 
-from crawler.health import RunRecord
+from crawler.app.health import RunRecord
 
 Progress = Callable[[str, str], None]  # (site, event) where event is "response" or "story"
 

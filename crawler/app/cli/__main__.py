@@ -1,0 +1,5 @@
+import sys
+
+from crawler.app.cli import main
+
+sys.exit(main())

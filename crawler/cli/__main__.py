@@ -1,5 +1,0 @@
-import sys
-
-from crawler.cli import main
-
-sys.exit(main())
