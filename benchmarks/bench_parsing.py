@@ -14,7 +14,6 @@ is what a site costs once its markup has changed under us.
 from __future__ import annotations
 
 import gzip
-import importlib
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -22,6 +21,7 @@ from typing import Any
 from benchmarks.harness import RESOURCES, arguments, median_time, ms, progress, rate, report, table
 from crawler.scraping.items import RawPage
 from crawler.scraping.parsing import ArticleParser, ParserProxy, generic_fields
+from crawler.scraping.sites import parser_for
 
 
 def sites() -> list[str]:
@@ -29,12 +29,7 @@ def sites() -> list[str]:
 
 
 def proxy_of(site: str) -> type[ParserProxy]:
-    module = importlib.import_module(f"spiders.{site}")
-    return next(
-        v
-        for v in vars(module).values()
-        if isinstance(v, type) and issubclass(v, ParserProxy) and v is not ParserProxy
-    )
+    return parser_for(site)
 
 
 def cases(site: str) -> list[tuple[ArticleParser, list[RawPage]]]:

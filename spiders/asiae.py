@@ -78,6 +78,7 @@ class AsiaeParser(ParserProxy):
 
 class AsiaeSpider(NewsSpider):
     name = "asiae"
+    display_name = "The Asia Business Daily (English)"
     allowed_domains: ClassVar[list[str]] = ["asiae.co.kr"]
     parser = AsiaeParser
     article_url_re = re.compile(

@@ -147,6 +147,7 @@ class ChinaOrgCnParser(ParserProxy):
 
 class ChinaOrgCnSpider(NewsSpider):
     name = "china_org_cn"
+    display_name = "China.org.cn"
     allowed_domains = ["china.org.cn", "china.com.cn"]
     parser = ChinaOrgCnParser
     article_url_re = _ARTICLE_URL

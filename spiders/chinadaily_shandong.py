@@ -100,6 +100,7 @@ class ChinadailyShandongParser(ParserProxy):
 
 class ChinadailyShandongSpider(NewsSpider):
     name = "chinadaily_shandong"
+    display_name = "China Daily Shandong"
     allowed_domains = ["goshandong.com.cn", "chinadaily.com.cn"]
     parser = ChinadailyShandongParser
     article_url_re = _ARTICLE_URL

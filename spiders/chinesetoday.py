@@ -107,6 +107,7 @@ class ChinesetodayParser(ParserProxy):
 
 class ChinesetodaySpider(NewsSpider):
     name = "chinesetoday"
+    display_name = "International Daily News (US)"
     allowed_domains: ClassVar[list[str]] = ["chinesetoday.com"]
     parser = ChinesetodayParser
     article_url_re = re.compile(

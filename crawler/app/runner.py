@@ -15,10 +15,10 @@ from typing import Any
 from scrapy import signals
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
-from scrapy.spiderloader import SpiderLoader
 from scrapy.utils.project import get_project_settings
 
 from crawler.app.health import RunRecord
+from crawler.scraping.sites import site_for_article, site_names
 
 Progress = Callable[[str, str], None]  # (site, event) where event is "response" or "story"
 
@@ -161,17 +161,12 @@ def project_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
 
 
 def spider_names(settings: Settings) -> list[str]:
-    return sorted(SpiderLoader.from_settings(settings).list())
+    return site_names(settings.getlist("SPIDER_MODULES"))
 
 
 def spider_for_url(settings: Settings, url: str) -> str | None:
     """The site whose article URL pattern matches ``url``."""
-    loader = SpiderLoader.from_settings(settings)
-    for name in loader.list():
-        cls = loader.load(name)
-        if hasattr(cls, "is_article_url") and cls.is_article_url(url):
-            return name
-    return None
+    return site_for_article(url, settings.getlist("SPIDER_MODULES"))
 
 
 def story_summary(item: Any) -> dict[str, Any]:

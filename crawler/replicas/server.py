@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
-import pkgutil
 import re
 import threading
 import time
@@ -56,12 +55,12 @@ class ReplicaSite(ABC):
 
 
 def load_sites() -> list[ReplicaSite]:
-    """Every site module in ``crawler.replicas.sites`` that defines ``SITE``."""
-    from crawler.replicas import sites
+    """The replica (``crawler.replicas.sites.<site>``, its ``SITE``) of every registered site."""
+    from crawler.scraping.sites import site_names
 
     found = []
-    for info in sorted(pkgutil.iter_modules(sites.__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"{sites.__name__}.{info.name}")
+    for name in site_names():
+        module = importlib.import_module(f"crawler.replicas.sites.{name}")
         if isinstance(getattr(module, "SITE", None), ReplicaSite):
             found.append(module.SITE)
     return found

@@ -55,6 +55,7 @@ def raw_page(response: Response) -> RawPage:
 
 class NewsSpider(scrapy.Spider):
     parser: ClassVar[type[ParserProxy]]
+    display_name: ClassVar[str] = ""  # the site's name as people know it (the register shows it)
     article_url_re: ClassVar[re.Pattern[str]]
     default_start_urls: ClassVar[tuple[str, ...]] = ()
     browser_listing_re: ClassVar[re.Pattern[str] | None] = None

@@ -7,6 +7,7 @@ import shutil
 from crawler import __version__
 from crawler.config import default_db_url, default_feeds_dir
 from crawler.scraping.items import EXPORT_FIELDS
+from crawler.scraping.sites import display_names
 
 BOT_NAME = "sistercity"
 SPIDER_MODULES = ["spiders"]
@@ -166,12 +167,8 @@ SISTERCITY_FEEDS_BASE_URL = os.environ.get("SISTERCITY_FEEDS_BASE_URL", "http://
 SISTERCITY_TAG_AUTHORITY = "sistercity.github.io,2026"
 # The version written into feeds and datapackage.json (storage/ does not import crawler/).
 SISTERCITY_VERSION = __version__
-# The sites' names as people know them, for the browsable register and the data files.
-SISTERCITY_SITE_NAMES = {
-    "asiae": "The Asia Business Daily (English)",
-    "chinadaily_shandong": "China Daily Shandong",
-    "china_org_cn": "China.org.cn",
-    "chinesetoday": "International Daily News (US)",
-}
+# The sites' names as people know them, for the browsable register and the data files: each
+# spider's display_name (crawler.scraping.sites); set this to override.
+SISTERCITY_SITE_NAMES = display_names(SPIDER_MODULES)
 
 LOG_LEVEL = os.environ.get("SISTERCITY_LOG_LEVEL", "INFO")

@@ -17,7 +17,8 @@ from crawler.scraping.parsing import clean_text
 from crawler.understanding import language
 from crawler.understanding.fingerprint import content_hash
 
-# Whole paragraphs that are page furniture.
+# Whole paragraphs that are page furniture on any news site. A site's own furniture (menus,
+# app banners) is its parser's `_boilerplate_patterns`, in spiders/<site>.py.
 BOILERPLATE = [
     re.compile(p, re.I)
     for p in (
@@ -27,9 +28,7 @@ BOILERPLATE = [
         r"^(©|\(c\)|copyright\b)",
         r"all rights reserved\.?$",
         r"版權所有|版权所有",
-        r"^(본문 바로가기|bar_progress|text size|close|top|gotop|special coverage|join us on social!?)$",
         r"^(related stories|相关新闻|相關新聞|관련기사)$",
-        r"^中国网客户端$|^国家重点新闻网站",
         r"^当前位置\s*[:：]",
         r"^\(edited by [^)]*\)$",
         r"^(责任编辑|責任編輯)\s*[:：]",

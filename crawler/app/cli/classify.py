@@ -8,14 +8,11 @@ with the site's parser when ``--url`` names a known site, else with the generic 
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
-import pkgutil
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 MAX_BYTES = 5 * 1024 * 1024  # a news story is far smaller; anything bigger is not one
 
@@ -64,26 +61,10 @@ def decode_text(data: bytes) -> str:
 
 def site_parser(url: str | None) -> tuple[str, Any]:
     """The site slug and its parser proxy for a URL on a known site, else ("", None)."""
-    if not url:
-        return "", None
-    import spiders
+    from crawler.scraping.sites import parser_for, site_for_host
 
-    host = urlsplit(url).netloc.lower()
-    for module_info in pkgutil.iter_modules(spiders.__path__):
-        try:
-            module = importlib.import_module(f"spiders.{module_info.name}")
-        except Exception:  # a spider being written by someone else must not break this command
-            continue
-        for value in vars(module).values():
-            domains = getattr(value, "allowed_domains", None)
-            proxy = getattr(value, "parser", None)
-            if (
-                domains
-                and proxy is not None
-                and any(host == d or host.endswith("." + d) for d in domains)
-            ):
-                return module_info.name, proxy
-    return "", None
+    site = site_for_host(url) if url else None
+    return (site, parser_for(site)) if site else ("", None)
 
 
 def story_from_input(data: bytes, args: argparse.Namespace) -> Any:

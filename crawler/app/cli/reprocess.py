@@ -8,7 +8,6 @@ extraction results update the register (a claim no longer found is withdrawn).
 from __future__ import annotations
 
 import argparse
-import importlib
 import logging
 from datetime import date
 from pathlib import Path
@@ -36,25 +35,11 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def site_modules(site: str) -> tuple[Any, Any]:
-    """The site's ``ParserProxy`` and spider class, from ``spiders/<site>.py``."""
-    from crawler.scraping.news_spider import NewsSpider
-    from crawler.scraping.parsing import ParserProxy
+    """The site's ``ParserProxy`` and spider class, from the site registry."""
+    from crawler.scraping.sites import spider_class
 
-    module = importlib.import_module(f"spiders.{site}")
-    parser = next(
-        v
-        for v in vars(module).values()
-        if isinstance(v, type) and issubclass(v, ParserProxy) and v is not ParserProxy
-    )
-    spider = next(
-        (
-            v
-            for v in vars(module).values()
-            if isinstance(v, type) and issubclass(v, NewsSpider) and v is not NewsSpider
-        ),
-        None,
-    )
-    return parser, spider
+    spider = spider_class(site)
+    return spider.parser, spider
 
 
 def reparse(store: Any, story_row: Any, version: Any) -> Any:
