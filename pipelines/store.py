@@ -171,6 +171,9 @@ class StorePipeline:
         config = StoreConfig(
             event_window_days=self.settings.getint("SISTERCITY_EVENT_WINDOW_DAYS", 7),
             min_confidence=self.settings.getfloat("SISTERCITY_REGISTER_MIN_CONFIDENCE", 0.5),
+            # Without a crawl run (plain `scrapy crawl`), pairs are settled when the spider
+            # closes, as `sistercity crawl` settles them when its run finishes.
+            settle_at_end=self.run_id is None,
         )
         url = db_url(self.settings)
         if url is None:
@@ -238,17 +241,23 @@ class StorePipeline:
 
     def _finish_shared(self, writer: StoreWriter) -> None:
         try:
-            self._publish(writer.store)  # the scraper has waited for every item's commit
+            self._settle(writer.store)  # the scraper has waited for every item's commit
+            self._publish(writer.store)
         finally:
             release_writer(writer)
             self.store = None
 
     def _publish_and_close(self, store: StoryStore) -> None:
         try:
+            self._settle(store)
             self._publish(store)
         finally:
             store.close()
             self.store = None
+
+    def _settle(self, store: StoryStore) -> None:
+        if self.run_id is None:
+            self.stats.inc_value("sistercity/register/settled", store.settle_pending())
 
     def _publish(self, store: StoryStore) -> None:
         if not self.settings.getbool("SISTERCITY_FEEDS_ON_CLOSE"):

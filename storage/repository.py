@@ -81,6 +81,10 @@ class StoreConfig:
 
     event_window_days: int = 7
     min_confidence: float = 0.5
+    # Leave every touched pair for settle_pending, as a crawl run does, even for stories filed
+    # without a run: a plain `scrapy crawl` settles once at the end, so its change log does not
+    # depend on the order stories arrive in either.
+    settle_at_end: bool = False
 
 
 @dataclass(kw_only=True)
@@ -296,6 +300,9 @@ class StoryStore:
         _aware(story.fetched_at, "fetched_at")
         _aware(story.published, "published")
 
+    def _defer(self, run_id: int | None) -> bool:
+        return run_id is not None or self.config.settle_at_end
+
     def _record(self, session: Session, story: Any, run_id: int | None) -> Change:
         key = (
             story.story_id
@@ -323,7 +330,7 @@ class StoryStore:
             session.add(row)
             session.flush()
             version = self._write_version(session, row, story, 1, "new", chash, rhash, None, run_id)
-            result = register.apply(row, version, defer=run_id is not None)
+            result = register.apply(row, version, defer=self._defer(run_id))
             return Change(kind=NEW, story_key=row.key, version=1, **result)
         latest = self._latest_version(session, row.id)
         row.last_seen = max(row.last_seen, story.fetched_at)
@@ -339,7 +346,7 @@ class StoryStore:
                 setattr(latest, name, _plain(getattr(story, name)))
             session.add(FeedOutbox(version_id=latest.id))  # it may now belong in the feeds
             session.flush()
-            result = register.apply(row, latest, defer=run_id is not None)
+            result = register.apply(row, latest, defer=self._defer(run_id))
             return Change(kind=UNCHANGED, story_key=row.key, version=latest.version, **result)
         # Same bytes from the site, different text: our parsing changed, not the story.
         reparse = rhash == latest.raw_hash
@@ -357,7 +364,7 @@ class StoryStore:
             run_id,
         )
         row.latest_version = number
-        result = register.apply(row, version, defer=run_id is not None)
+        result = register.apply(row, version, defer=self._defer(run_id))
         kind = UNCHANGED if reparse else CHANGED
         return Change(kind=kind, story_key=row.key, version=number, reparsed=reparse, **result)
 

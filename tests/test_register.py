@@ -379,3 +379,33 @@ def test_story_by_story_the_order_still_shows(tmp_path) -> None:
     first = _run_in_order(f"sqlite:///{tmp_path / 'a.db'}", list(range(7)), settle=False)
     second = _run_in_order(f"sqlite:///{tmp_path / 'b.db'}", list(reversed(range(7))), settle=False)
     assert first != second
+
+
+def _pipeline_in_order(url: str, order: list[int]) -> dict:
+    """The stories through StorePipeline as a plain `scrapy crawl` files them: no crawl run."""
+    import asyncio
+
+    from scrapy.utils.test import get_crawler
+
+    from pipelines.store import StorePipeline
+
+    crawler = get_crawler(
+        settings_dict={"SISTERCITY_DB_URL": url, "SISTERCITY_STORE_BATCH_SIZE": 1}
+    )
+    crawler.stats.open_spider()
+    pipeline = StorePipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    stories = _batch_stories()
+    for i in order:
+        asyncio.run(pipeline.process_item(stories[i]))
+    asyncio.run(pipeline.close_spider())
+    assert crawler.stats.get_value("sistercity/register/settled") > 0
+    with StoryStore.open(url) as store:
+        return store.register_snapshot()
+
+
+def test_a_plain_scrapy_crawl_settles_once_whatever_the_order(tmp_path) -> None:
+    first = _pipeline_in_order(f"sqlite:///{tmp_path / 'a.db'}", list(range(7)))
+    second = _pipeline_in_order(f"sqlite:///{tmp_path / 'b.db'}", list(reversed(range(7))))
+    assert first == second
+    assert [c["kind"] for c in first[QG]["changes"]] == ["new"]
