@@ -65,3 +65,22 @@ def test_an_announced_suspension_is_the_news() -> None:
     )
     (pair,) = story.partnerships
     assert pair["event"] == "suspended"
+
+
+def test_a_domestic_pair_beside_an_international_one_is_a_co_mention() -> None:
+    story = _understand(
+        "Lyon and Yokohama become sister cities",
+        [
+            "Lyon and Yokohama signed a sister city agreement on Monday.",
+            "After the sister city ceremony the delegation from Lyon travelled on to Marseille.",
+        ],
+    )
+    assert _names(story) == {frozenset(("Lyon", "Yokohama"))}
+
+
+def test_a_domestic_pair_alone_is_kept() -> None:
+    story = _understand(
+        "Zhangye and Xuancheng become friendship cities",
+        ["Zhangye and Xuancheng signed a friendship city agreement on Monday."],
+    )
+    assert _names(story) == {frozenset(("Zhangye", "Xuancheng"))}

@@ -405,6 +405,7 @@ def analyse(story: Story) -> dict[str, Any]:
             pair.relations[nearest_relation(s, b)] += 1
             pair.explicit += 1
             pair.sentences.append(s)
+    pairs = _drop_weaker(pairs)
     if not pairs and (fallback := story_pair(sentences)) is not None:
         pairs[fallback.key] = fallback
     main = max(
@@ -471,6 +472,19 @@ def analyse(story: Story) -> dict[str, Any]:
         "partnerships": partnerships,
         "network_sizes": networks if is_story else [],
     }
+
+
+def _drop_weaker(pairs: dict[tuple[str, str], Pair]) -> dict[tuple[str, str], Pair]:
+    """Beside a pair of two places of stated, different countries, a pair within one country
+    (the host city of a visit, the capital) or with a place of unknown country (a misread
+    transcription) is a co-mention, not a second partnership."""
+
+    def international(p: Pair) -> bool:
+        return bool(p.a.country and p.b.country and p.a.country != p.b.country)
+
+    if not any(international(p) for p in pairs.values()):
+        return pairs
+    return {k: p for k, p in pairs.items() if international(p)}
 
 
 def _network_sizes(
