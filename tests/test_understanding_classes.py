@@ -96,3 +96,25 @@ def test_a_korean_county_in_han_script_is_found_by_its_korean_reading() -> None:
         story = _understand("宜兴市与洪川郡结为友好城市", [body])
         [pair] = story.partnerships
         assert hongcheon in {pair["a"]["id"], pair["b"]["id"]}, body
+
+
+def test_years_of_twinning_marked_is_an_anniversary() -> None:
+    story = _understand(
+        "Lyon marks 25 years of twinning with Yokohama",
+        ["Lyon marks 25 years of twinning with Yokohama with a week of concerts."],
+    )
+    [pair] = story.partnerships
+    assert pair["event"] == "anniversary"
+    assert pair["since_year"] == 1999
+
+
+def test_a_pledge_to_reaffirm_is_no_renewal() -> None:
+    story = _understand(
+        "Lyon and Yokohama celebrate their sister city ties",
+        [
+            "Lyon and Yokohama on Friday celebrated the 30th anniversary of their sister city "
+            "relationship, pledging to reaffirm and deepen their partnership."
+        ],
+    )
+    [pair] = story.partnerships
+    assert pair["event"] == "anniversary"
