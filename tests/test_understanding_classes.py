@@ -118,3 +118,22 @@ def test_a_pledge_to_reaffirm_is_no_renewal() -> None:
     )
     [pair] = story.partnerships
     assert pair["event"] == "anniversary"
+
+
+def test_a_transcription_of_unknown_country_beside_a_home_place_is_not_reported() -> None:
+    story = _understand(
+        "宜兴市与凯山丰威汉市结为友好城市", ["宜兴市与凯山丰威汉市签署友好城市协议。"]
+    )
+    assert story.is_partnership_story
+    assert story.partnerships == []
+
+
+def test_a_home_place_of_unknown_country_beside_a_foreign_partner_is_reported() -> None:
+    story = _understand(
+        "통영시, 이탈리아 나폴리와 자매결연",
+        ["통영시는 15일 이탈리아 나폴리와 자매결연을 체결했다고 밝혔다."],
+    )
+    assert {p["local_name"] for p in (story.partnerships[0]["a"], story.partnerships[0]["b"])} == {
+        "통영시",
+        "Naples",
+    }

@@ -52,7 +52,7 @@ from crawler.understanding.pairs import (
     story_pair,
     story_subject,
 )
-from crawler.understanding.places import open_mentions
+from crawler.understanding.places import is_latin, open_mentions
 from crawler.understanding.rules import Rules, rules
 from crawler.understanding.sentences import Sentence, story_paragraphs
 
@@ -461,6 +461,9 @@ def analyse(story: Story) -> dict[str, Any]:
         confidence = RULES_WEIGHT * confidence + (1 - RULES_WEIGHT) * learned
         is_story = confidence >= 0.5
     confidence = round(confidence, 2)
+    partnerships = [
+        p for p in partnerships if not (_unplaced(p["a"], p["b"]) or _unplaced(p["b"], p["a"]))
+    ]
     if not is_story:
         partnerships = []
         confidence = min(confidence, 0.49)
@@ -472,6 +475,26 @@ def analyse(story: Story) -> dict[str, Any]:
         "partnerships": partnerships,
         "network_sizes": networks if is_story else [],
     }
+
+
+def _unplaced(place: dict[str, Any], other: dict[str, Any]) -> bool:
+    """A place in Han or Hangul script that the gazetteer lacks and whose country the story does
+    not state is a misread transcription (크즐오르다주 -> "Keujeuloleuda") unless its partner is a
+    known place of a country that does not write that script: then it is the home partner
+    (통영시 beside Naples). The pair counts toward the story either way."""
+    surface = place.get("local_name") or ""
+    if not place.get("unresolved") or place["country"] or is_latin(surface):
+        return False
+    native = _SCRIPT_COUNTRIES["hangul" if _HANGUL.search(surface) else "han"]
+    return other.get("id") is None or other["country"] in native
+
+
+_HANGUL = re.compile("[가-힣]")
+# Countries whose own place names are written in the script.
+_SCRIPT_COUNTRIES = {
+    "hangul": frozenset({"KR", "KP"}),
+    "han": frozenset({"CN", "TW", "HK", "MO", "JP", "SG"}),
+}
 
 
 def _drop_weaker(pairs: dict[tuple[str, str], Pair]) -> dict[tuple[str, str], Pair]:
