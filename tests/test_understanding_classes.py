@@ -137,3 +137,16 @@ def test_a_home_place_of_unknown_country_beside_a_foreign_partner_is_reported() 
         "통영시",
         "Naples",
     }
+
+
+def test_a_place_right_after_its_country_is_the_namesake_there() -> None:
+    g = gazetteer()
+    # Chinese and Korean names of countries beyond the curated few are known.
+    assert [m.country for m in g.find_mentions("필리핀")] == ["PH"]
+    assert [m.country for m in g.find_mentions("加拿大")] == ["CA"]
+    story = _understand(
+        "홍천군, 필리핀 산후안시와 자매결연",
+        ["홍천군은 필리핀 산후안시와 자매결연 협정을 체결했다고 밝혔다."],
+    )
+    [pair] = story.partnerships
+    assert {pair["a"]["country"], pair["b"]["country"]} == {"KR", "PH"}

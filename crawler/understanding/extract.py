@@ -22,6 +22,7 @@ The pieces live apart: ``sentences`` (bounded sentences), ``places`` (open-vocab
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter
@@ -193,6 +194,31 @@ class _Context:
     provinces: set[str]
     countries: set[str]
     cities: set[str]
+
+
+def _in_stated_country(text: str, mentions: list[Mention]) -> None:
+    """A place right after a country's name is in that country ("필리핀 산후안시" is San Juan in
+    the Philippines, not Puerto Rico's): keep the candidates there, else those of the same
+    English name there (a transcription is often indexed for the best-known namesake only)."""
+    for before, m in itertools.pairwise(mentions):
+        country = before.country
+        if (
+            not country
+            or m.country
+            or not m.candidates
+            or not _ADJACENT.fullmatch(text[before.end : m.start])
+        ):
+            continue
+        there = [c for c in m.candidates if c.country == country]
+        if not there:
+            g = gazetteer()
+            names = {c.name for c in m.candidates}
+            there = [p for n in names for p in g.lookup(n) if p.country == country]
+        if there:
+            m.candidates = there
+
+
+_ADJACENT = re.compile(r"\s{0,2}|\s*(?:의|的)\s*")
 
 
 def _context(mentions: list[Mention]) -> _Context:
@@ -373,6 +399,7 @@ def analyse(story: Story) -> dict[str, Any]:
             ],
             key=lambda m: m.start,
         )
+        _in_stated_country(s.text, s.mentions)
         all_mentions.extend(s.mentions)
         s.refers_to_pair = bool(r.pair_references.search(s.text))
     ctx = _context(all_mentions)
