@@ -150,3 +150,18 @@ def test_a_place_right_after_its_country_is_the_namesake_there() -> None:
     )
     [pair] = story.partnerships
     assert {pair["a"]["country"], pair["b"]["country"]} == {"KR", "PH"}
+
+
+def test_a_list_is_anchored_on_the_place_that_has_it() -> None:
+    story = _understand(
+        "Lyon signs a sister city agreement with Yokohama",
+        [
+            "Lyon signed a sister city agreement with Yokohama on Monday.",
+            "Yokohama is a port city and Yokohama is proud of its port.",
+            "In addition to Yokohama, Lyon has three other sister cities: Montreal, Canada, "
+            "Leipzig, Germany and Birmingham, England.",
+        ],
+    )
+    pairs = _names(story)
+    assert frozenset(("Lyon", "Leipzig")) in pairs
+    assert not any("Yokohama" in p and "Leipzig" in p for p in pairs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -40,10 +41,34 @@ def pairs_in(sentence: Sentence, subject: str | None = None) -> list[tuple[Place
     if len(places) % 2 == 0 and len({p.country for p in left}) == 1:
         if all(b.country != left[0].country for b in right):
             return list(zip(left, right, strict=True))  # "A and B, C and D signed …"
-    anchor = next((p for p in places if p.id == subject), places[0])
+    owner = _owner(sentence)
+    anchor = owner or next((p for p in places if p.id == subject), places[0])
     places = [anchor, *(p for p in places if p is not anchor)]
     others = [p for p in places[1:] if p.country != anchor.country]
     return [(anchor, p) for p in others] if others else [(anchor, places[1])]
+
+
+# "Phoenix has three other sister cities: …", "Phoenix's sister cities are …": the place that
+# has the listed ones, when one place in the sentence is written so ("In addition to Suwon,
+# Phoenix has …"); else the same with its region between ("Phoenix, Arizona has …").
+_NAME = r"^[\w.-]+(?:['’](?!s\b)[\w.-]+)?(?:\s+[A-Z][\w.-]*)*"
+_HAS = r"\s*(?:has|have|had|['’]s)\b"
+_OWNERS = (
+    re.compile(_NAME + _HAS),
+    re.compile(_NAME + r",\s+[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*)?,?" + _HAS),
+)
+
+
+def _owner(sentence: Sentence) -> Place | None:
+    for pattern in _OWNERS:
+        owners = [
+            p
+            for p in sentence.places
+            if pattern.match(sentence.text[sentence.place_positions.get(p.id, 0) :])
+        ]
+        if owners:
+            return owners[0] if len(owners) == 1 else None
+    return None
 
 
 def story_subject(sentences: list[Sentence]) -> str | None:
