@@ -165,3 +165,17 @@ def test_a_list_is_anchored_on_the_place_that_has_it() -> None:
     pairs = _names(story)
     assert frozenset(("Lyon", "Leipzig")) in pairs
     assert not any("Yokohama" in p and "Leipzig" in p for p in pairs)
+
+
+def test_two_partners_of_the_speaker_are_not_paired_together() -> None:
+    story = _understand(
+        "부산-나고야 자매결연",
+        [
+            "부산시는 29일 나고야시와 자매결연 협정을 체결했다.",
+            "시장은 “나고야시와 자매결연은 지난해 상하이시와 자매결연을 맺은 데 이어 "
+            "두 번째”라고 말했다.",
+        ],
+    )
+    pairs = _names(story)
+    assert frozenset(("Busan", "Shanghai")) in pairs
+    assert frozenset(("Nagoya", "Shanghai")) not in pairs

@@ -51,6 +51,7 @@ from crawler.understanding.pairs import (
     pair_key,
     pairs_in,
     story_pair,
+    story_places,
     story_subject,
 )
 from crawler.understanding.places import is_latin, open_mentions
@@ -421,11 +422,12 @@ def analyse(story: Story) -> dict[str, Any]:
 
     merge_unresolved(sentences)
     subject = story_subject(sentences)
+    ranked = story_places(sentences)
     pairs: dict[tuple[str, str], Pair] = {}
     for s in sentences:
         if not s.relations:
             continue
-        for a, b in pairs_in(s, subject):
+        for a, b in pairs_in(s, subject, ranked):
             if nested(a, b):
                 continue
             pair = pairs.setdefault(pair_key(a, b), Pair(*sorted((a, b), key=lambda p: p.id)))
