@@ -70,7 +70,7 @@ _OWNERS = (
 )
 
 
-# A place followed by the Korean or Chinese "with" (…시와, …과의, 与…): a partner of someone else.
+# A place followed by the Korean "with" (…시와, …과의): a partner of someone else.
 _PARTNER_MARK = re.compile(r"^[가-힣]{1,8}?(?:시|군|구|주|현|도)?(?:와|과)(?:의)?(?![가-힣])")
 
 
