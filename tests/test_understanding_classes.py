@@ -86,18 +86,6 @@ def test_a_domestic_pair_alone_is_kept() -> None:
     assert _names(story) == {frozenset(("Zhangye", "Xuancheng"))}
 
 
-def test_a_korean_county_in_han_script_is_found_by_its_korean_reading() -> None:
-    from crawler.understanding.places import sino_korean
-
-    assert sino_korean("洪川") == "홍천"
-    hongcheon = gazetteer().lookup_open("홍천")[0].id
-    # The country stated (韩国), or implied by a suffix only Korea uses (郡).
-    for body in ("宜兴市与韩国洪川郡签署友好城市协议。", "宜兴市与洪川郡签署友好城市协议。"):
-        story = _understand("宜兴市与洪川郡结为友好城市", [body])
-        [pair] = story.partnerships
-        assert hongcheon in {pair["a"]["id"], pair["b"]["id"]}, body
-
-
 def test_years_of_twinning_marked_is_an_anniversary() -> None:
     story = _understand(
         "Lyon marks 25 years of twinning with Yokohama",

@@ -52,7 +52,6 @@ class Vocabulary:
     common: frozenset[str]
     not_names: re.Pattern[str]
     home_suffix: dict[str, str]
-    korean_han_suffixes: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -82,7 +81,6 @@ def vocabulary() -> Vocabulary:
         common=frozenset(w for words in data["common_words"].values() for w in words),
         not_names=re.compile("^(?:" + "|".join(map(re.escape, data["not_names"])) + ")$"),
         home_suffix=dict(data["home_suffixes"]),
-        korean_han_suffixes=frozenset(data["korean_han_suffixes"]),
     )
 
 
@@ -137,10 +135,6 @@ def open_mentions(text: str, known: list[Mention], unresolved: bool = True) -> l
         known_places = [
             p for p in gazetteer().lookup_open(stem) if country is None or p.country == country
         ]
-        if not known_places and _korean_in_han(surface, country, vocab):
-            # 青松郡 is 청송군: a Korean place written in Han script is found by its Korean reading.
-            reading = sino_korean(stem)
-            known_places = [p for p in gazetteer().lookup_open(reading) if p.country == "KR"]
         if not known_places and not unresolved:
             return
         candidates = known_places or [unresolved_place(surface, stem, level, country, region)]
@@ -180,20 +174,6 @@ def _han(text: str, vocab: Vocabulary, add: Any, ends: set[int]) -> None:
                 if 2 <= i - start <= 5:
                     add(base + start, base + end, run[start:i], hit[1])
             i = end
-
-
-def _korean_in_han(surface: str, country: str | None, vocab: Vocabulary) -> bool:
-    """A Han-script name the story places in Korea, or whose suffix only Korea uses (郡)."""
-    if not _HAN_RUN.fullmatch(surface):
-        return False
-    return country == "KR" or (country is None and surface[-1] in vocab.korean_han_suffixes)
-
-
-def sino_korean(han: str) -> str:
-    """The Sino-Korean reading of a Han-script name (青松 -> 청송), by the hanja package's table."""
-    import hanja
-
-    return hanja.translate(han, "substitution")
 
 
 def _suffix_of(surface: str, vocab: Vocabulary) -> str:
