@@ -25,7 +25,7 @@ from tests.conftest import require
 GOALS = {"story_f1": 0.93, "pair_precision": 0.85, "pair_recall": 0.75, "event_accuracy": 0.75}
 LANGUAGE_F1_GOAL = 0.85
 # What the frozen part measures today, less a small margin: a regression fails CI.
-FLOORS = {"story_f1": 0.82, "pair_precision": 0.50, "pair_recall": 0.33, "event_accuracy": 0.55}
+FLOORS = {"story_f1": 0.82, "pair_precision": 0.64, "pair_recall": 0.36, "event_accuracy": 0.55}
 LANGUAGE_F1_FLOOR = 0.75
 
 

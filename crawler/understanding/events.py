@@ -22,7 +22,7 @@ _RESUMED = re.compile(
 
 _FUTURE_BEFORE = re.compile(
     r"(?:\b(?:will|would|shall|expected\s+to|plans?\s+to|planning\s+to|intends?\s+to|is\s+to|are\s+to|"
-    r"aims?\s+to|hopes?\s+to|preparations?\s+for|prepare\s+for|preparing\s+for|ahead\s+of|"
+    r"aims?\s+to|hopes?\s+to|pledg\w*\s+to|vow\w*\s+to|preparations?\s+for|prepare\s+for|preparing\s+for|ahead\s+of|"
     r"work\s+toward)\b[^.;]{0,40}|(?:将|將|拟|擬|计划|計劃|准备|準備|筹备|籌備)[^。，,]{0,10})$",
     re.I,
 )

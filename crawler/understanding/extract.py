@@ -22,6 +22,7 @@ The pieces live apart: ``sentences`` (bounded sentences), ``places`` (open-vocab
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter
@@ -50,9 +51,10 @@ from crawler.understanding.pairs import (
     pair_key,
     pairs_in,
     story_pair,
+    story_places,
     story_subject,
 )
-from crawler.understanding.places import open_mentions
+from crawler.understanding.places import is_latin, open_mentions
 from crawler.understanding.rules import Rules, rules
 from crawler.understanding.sentences import Sentence, story_paragraphs
 
@@ -193,6 +195,31 @@ class _Context:
     provinces: set[str]
     countries: set[str]
     cities: set[str]
+
+
+def _in_stated_country(text: str, mentions: list[Mention]) -> None:
+    """A place right after a country's name is in that country ("필리핀 산후안시" is San Juan in
+    the Philippines, not Puerto Rico's): keep the candidates there, else those of the same
+    English name there (a transcription is often indexed for the best-known namesake only)."""
+    for before, m in itertools.pairwise(mentions):
+        country = before.country
+        if (
+            not country
+            or m.country
+            or not m.candidates
+            or not _ADJACENT.fullmatch(text[before.end : m.start])
+        ):
+            continue
+        there = [c for c in m.candidates if c.country == country]
+        if not there:
+            g = gazetteer()
+            names = {c.name for c in m.candidates}
+            there = [p for n in names for p in g.lookup(n) if p.country == country]
+        if there:
+            m.candidates = there
+
+
+_ADJACENT = re.compile(r"\s{0,2}|\s*(?:의|的)\s*")
 
 
 def _context(mentions: list[Mention]) -> _Context:
@@ -373,6 +400,7 @@ def analyse(story: Story) -> dict[str, Any]:
             ],
             key=lambda m: m.start,
         )
+        _in_stated_country(s.text, s.mentions)
         all_mentions.extend(s.mentions)
         s.refers_to_pair = bool(r.pair_references.search(s.text))
     ctx = _context(all_mentions)
@@ -394,17 +422,19 @@ def analyse(story: Story) -> dict[str, Any]:
 
     merge_unresolved(sentences)
     subject = story_subject(sentences)
+    ranked = story_places(sentences)
     pairs: dict[tuple[str, str], Pair] = {}
     for s in sentences:
         if not s.relations:
             continue
-        for a, b in pairs_in(s, subject):
+        for a, b in pairs_in(s, subject, ranked):
             if nested(a, b):
                 continue
             pair = pairs.setdefault(pair_key(a, b), Pair(*sorted((a, b), key=lambda p: p.id)))
             pair.relations[nearest_relation(s, b)] += 1
             pair.explicit += 1
             pair.sentences.append(s)
+    pairs = _drop_weaker(pairs)
     if not pairs and (fallback := story_pair(sentences)) is not None:
         pairs[fallback.key] = fallback
     main = max(
@@ -460,6 +490,9 @@ def analyse(story: Story) -> dict[str, Any]:
         confidence = RULES_WEIGHT * confidence + (1 - RULES_WEIGHT) * learned
         is_story = confidence >= 0.5
     confidence = round(confidence, 2)
+    partnerships = [
+        p for p in partnerships if not (_unplaced(p["a"], p["b"]) or _unplaced(p["b"], p["a"]))
+    ]
     if not is_story:
         partnerships = []
         confidence = min(confidence, 0.49)
@@ -471,6 +504,39 @@ def analyse(story: Story) -> dict[str, Any]:
         "partnerships": partnerships,
         "network_sizes": networks if is_story else [],
     }
+
+
+def _unplaced(place: dict[str, Any], other: dict[str, Any]) -> bool:
+    """A place in Han or Hangul script that the gazetteer lacks and whose country the story does
+    not state is a misread transcription (크즐오르다주 -> "Keujeuloleuda") unless its partner is a
+    known place of a country that does not write that script: then it is the home partner
+    (통영시 beside Naples). The pair counts toward the story either way."""
+    surface = place.get("local_name") or ""
+    if not place.get("unresolved") or place["country"] or is_latin(surface):
+        return False
+    native = _SCRIPT_COUNTRIES["hangul" if _HANGUL.search(surface) else "han"]
+    return other.get("id") is None or other["country"] in native
+
+
+_HANGUL = re.compile("[가-힣]")
+# Countries whose own place names are written in the script.
+_SCRIPT_COUNTRIES = {
+    "hangul": frozenset({"KR", "KP"}),
+    "han": frozenset({"CN", "TW", "HK", "MO", "JP", "SG"}),
+}
+
+
+def _drop_weaker(pairs: dict[tuple[str, str], Pair]) -> dict[tuple[str, str], Pair]:
+    """Beside a pair of two places of stated, different countries, a pair within one country
+    (the host city of a visit, the capital) or with a place of unknown country (a misread
+    transcription) is a co-mention, not a second partnership."""
+
+    def international(p: Pair) -> bool:
+        return bool(p.a.country and p.b.country and p.a.country != p.b.country)
+
+    if not any(international(p) for p in pairs.values()):
+        return pairs
+    return {k: p for k, p in pairs.items() if international(p)}
 
 
 def _network_sizes(

@@ -9,6 +9,7 @@ tied to their city, older romanizations).
 
 from __future__ import annotations
 
+import gettext
 import hashlib
 import logging
 import math
@@ -429,6 +430,17 @@ class Gazetteer:
             ):
                 if name:
                     self.country_names[latin_key(name)] = country.alpha_2
+        # Chinese and Korean names of every country (pycountry's translations: 필리핀, 加拿大),
+        # three characters or more: shorter ones are words too (이란 "so-called", 加纳 in 增加纳税),
+        # and never a name a place already has (新加坡 stays the city).
+        for lang in ("ko", "zh_CN", "zh_TW"):
+            translate = gettext.translation(
+                "iso3166-1", pycountry.LOCALES_DIR, languages=[lang], fallback=True
+            ).gettext
+            for country in pycountry.countries:
+                name = translate(country.name).replace(" ", "")
+                if len(name) >= 3 and (_is_han(name) or _is_hangul(name)) and name not in self.cjk:
+                    self.country_names.setdefault(name, country.alpha_2)
         for code, names in curated["countries"].items():
             for name in names:
                 compact = name.replace(" ", "")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -28,22 +29,72 @@ def pair_key(a: Place, b: Place) -> tuple[str, str]:
     return (a.id, b.id) if a.id <= b.id else (b.id, a.id)
 
 
-def pairs_in(sentence: Sentence, subject: str | None = None) -> list[tuple[Place, Place]]:
+def pairs_in(
+    sentence: Sentence, subject: str | None = None, ranked: list[Place] | None = None
+) -> list[tuple[Place, Place]]:
     """Pairs a relation sentence states: its two places, or for a list, the story's subject (else
     the first place) with each place of another country; never the listed partners together."""
     places = sentence.places
     if len(places) < 2:
         return []
     if len(places) == 2:
-        return [(places[0], places[1])]
+        a, b = places
+        home = next((p for p in ranked or [] if p.country not in {a.country, b.country}), None)
+        if home is not None and all(
+            _PARTNER_MARK.match(sentence.text[sentence.place_positions.get(p.id, 0) :])
+            for p in places
+        ):
+            # "사마르칸트와 … 알마티와 협정을 체결한 데 이어": both are partners of the one who
+            # speaks, the story's most named place of a third country.
+            return [(home, a), (home, b)]
+        return [(a, b)]
     left, right = places[0::2], places[1::2]
     if len(places) % 2 == 0 and len({p.country for p in left}) == 1:
         if all(b.country != left[0].country for b in right):
             return list(zip(left, right, strict=True))  # "A and B, C and D signed …"
-    anchor = next((p for p in places if p.id == subject), places[0])
+    owner = _owner(sentence)
+    anchor = owner or next((p for p in places if p.id == subject), places[0])
     places = [anchor, *(p for p in places if p is not anchor)]
     others = [p for p in places[1:] if p.country != anchor.country]
     return [(anchor, p) for p in others] if others else [(anchor, places[1])]
+
+
+# "Phoenix has three other sister cities: …", "Phoenix's sister cities are …": the place that
+# has the listed ones, when one place in the sentence is written so ("In addition to Suwon,
+# Phoenix has …"); else the same with its region between ("Phoenix, Arizona has …").
+_NAME = r"^[\w.-]+(?:['’](?!s\b)[\w.-]+)?(?:\s+[A-Z][\w.-]*)*"
+_HAS = r"\s*(?:has|have|had|['’]s)\b"
+_OWNERS = (
+    re.compile(_NAME + _HAS),
+    re.compile(_NAME + r",\s+[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*)?,?" + _HAS),
+)
+
+
+# A place followed by the Korean "with" (…시와, …과의): a partner of someone else.
+_PARTNER_MARK = re.compile(r"^[가-힣]{1,8}?(?:시|군|구|주|현|도)?(?:와|과)(?:의)?(?![가-힣])")
+
+
+def _owner(sentence: Sentence) -> Place | None:
+    for pattern in _OWNERS:
+        owners = [
+            p
+            for p in sentence.places
+            if pattern.match(sentence.text[sentence.place_positions.get(p.id, 0) :])
+        ]
+        if owners:
+            return owners[0] if len(owners) == 1 else None
+    return None
+
+
+def story_places(sentences: list[Sentence]) -> list[Place]:
+    """The story's places, the most named first (the title counting double)."""
+    counts: Counter[str] = Counter()
+    by_id: dict[str, Place] = {}
+    for s in sentences:
+        for p in s.places:
+            by_id[p.id] = p
+            counts[p.id] += 2 if s.is_title else 1
+    return [by_id[pid] for pid, _ in counts.most_common()]
 
 
 def story_subject(sentences: list[Sentence]) -> str | None:
