@@ -82,3 +82,9 @@ def test_two_workers_file_what_one_process_files(tmp_path: Path, replicas: Repli
         assert shared_again["exit_code"] == 0
     leftover = list(redis.Redis.from_url(REDIS_URL).scan_iter("sistercity:run:*"))
     assert leftover == [], "a run's Redis keys are deleted when it ends"
+
+
+def test_workers_refuse_a_sqlite_store(tmp_path: Path, replicas: ReplicaServer) -> None:
+    proc = sistercity(["crawl", "--workers", "2"], environment(tmp_path, replicas))
+    assert proc.returncode == 2
+    assert "PostgreSQL" in proc.stderr and "Traceback" not in proc.stderr

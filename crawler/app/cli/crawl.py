@@ -137,7 +137,10 @@ def run(args: argparse.Namespace) -> int:
     feeds_dir = args.feeds_dir or default_feeds_dir()
     from sqlalchemy.engine import make_url
 
-    make_url(db_url)  # a malformed --db fails here, in one line, not after the crawl
+    parsed_url = make_url(db_url)  # a malformed --db fails here, in one line, not after the crawl
+    if args.workers and parsed_url.get_backend_name() != "postgresql":
+        print("sistercity crawl: --workers needs a PostgreSQL store (--db)", file=sys.stderr)
+        return EXIT_USAGE
     if not args.dry_run:
         check_writable(feeds_dir, "feeds directory")
     interactive = sys.stderr.isatty() and not args.json and not args.verbose
