@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.db import open_engine, upgrade
@@ -230,7 +231,12 @@ class StoryStore:
 
     def _record_alone(self, story: Any, run_id: int | None) -> Change:
         try:
-            return self.record(story, run_id)
+            try:
+                return self.record(story, run_id)
+            except IntegrityError:
+                # Another process sharing the store (a crawl's other worker) inserted the same
+                # place or pair meanwhile; filed again, the story finds that row.
+                return self.record(story, run_id)
         except Exception as exc:  # noqa: BLE001 - one story must not stop the others
             logger.exception("Could not store %s", getattr(story, "url", story))
             reason = f"{type(exc).__name__}: {exc}"

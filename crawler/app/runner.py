@@ -200,8 +200,10 @@ def run_spiders(
     sites: list[str],
     spider_args: Mapping[str, Mapping[str, str]] | None = None,
     progress: Progress | None = None,
+    spider_classes: Mapping[str, type] | None = None,
 ) -> dict[str, SiteResult]:
-    """Crawl ``sites`` concurrently in this process; blocks until all are done."""
+    """Crawl ``sites`` concurrently in this process; blocks until all are done.
+    ``spider_classes``: a class to crawl a site with instead of its own (a run's worker)."""
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")  # the CLI set up logging
     process = CrawlerProcess(settings)
     results: dict[str, SiteResult] = {}
@@ -245,7 +247,7 @@ def run_spiders(
             )
 
     for site in sites:
-        crawler = process.create_crawler(site)
+        crawler = process.create_crawler((spider_classes or {}).get(site, site))
         watch(crawler, site)
         process.crawl(crawler, **dict((spider_args or {}).get(site, {})))
     process.start()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -51,6 +52,23 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--db", help="SQLAlchemy URL of the store (default: var/sistercity.db)")
     parser.add_argument(
         "--feeds-dir", type=Path, help="where feeds are written (default: var/feeds)"
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="crawl with N processes sharing one Redis queue (scrapy-redis; see README)",
+    )
+    parser.add_argument(
+        "--local-workers",
+        type=int,
+        metavar="N",
+        help="of the --workers, start N here; the others join from other hosts",
+    )
+    parser.add_argument(
+        "--redis",
+        default=os.environ.get("SISTERCITY_REDIS_URL", "redis://127.0.0.1:6379/0"),
+        help="Redis URL for --workers (default: $SISTERCITY_REDIS_URL or local)",
     )
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     parser.add_argument("--verbose", "-v", action="store_true", help="log progress to stderr")
@@ -112,11 +130,17 @@ def run(args: argparse.Namespace) -> int:
             if args.since:
                 spider_args[site]["since"] = args.since.isoformat()
 
+    if args.workers is not None and (args.workers < 1 or args.dry_run):
+        print("sistercity crawl: --workers takes N >= 1, without --dry-run", file=sys.stderr)
+        return EXIT_USAGE
     db_url = args.db or settings.get("SISTERCITY_DB_URL") or default_db_url()
     feeds_dir = args.feeds_dir or default_feeds_dir()
     from sqlalchemy.engine import make_url
 
-    make_url(db_url)  # a malformed --db fails here, in one line, not after the crawl
+    parsed_url = make_url(db_url)  # a malformed --db fails here, in one line, not after the crawl
+    if args.workers and parsed_url.get_backend_name() != "postgresql":
+        print("sistercity crawl: --workers needs a PostgreSQL store (--db)", file=sys.stderr)
+        return EXIT_USAGE
     if not args.dry_run:
         check_writable(feeds_dir, "feeds directory")
     interactive = sys.stderr.isatty() and not args.json and not args.verbose
@@ -195,7 +219,15 @@ def _crawl_and_store(
         run_id = store.start_run(sites)
         overrides["SISTERCITY_RUN_ID"] = run_id
         settings = project_settings(overrides)
-        results = _crawl(settings, sites, spider_args, interactive)
+        if args.workers:
+            from crawler.app.workers import run_workers
+
+            # The workers share this run and the lock held here; the feeds are built below, once.
+            results = run_workers(
+                args.redis, sites, spider_args, overrides, args.workers, args.local_workers
+            )
+        else:
+            results = _crawl(settings, sites, spider_args, interactive)
         store.settle_pending()  # the run's change log, independent of the stories' order
         health = HealthSettings.from_settings(settings)
         now = datetime.now(UTC)
@@ -216,6 +248,8 @@ def _crawl_and_store(
             store.finish_site_run(run_id, site, {"flags": [f.as_dict() for f in flags]})
             row = store.recent_site_runs(site, 1)[0]
             rows[site] = summary_row(result, row)
+            if args.workers:
+                rows[site]["worker_requests"] = result.worker_requests
         store.finish_run(run_id, "flagged" if any(r["flags"] for r in rows.values()) else "ok")
         publish(store, feeds_dir, FeedConfig.from_settings(settings))
     return _report(args, rows, {"run_id": run_id, "feeds_dir": str(feeds_dir), "db": db_url})
