@@ -46,3 +46,19 @@ def test_second_crawl_revalidates_from_a_one_file_cache(
     assert articles and all(
         "If-None-Match" in r["headers"] or "If-Modified-Since" in r["headers"] for r in articles
     )
+
+
+def test_a_relative_cache_dir_is_taken_from_where_the_command_runs(tmp_path: Path) -> None:
+    """Scrapy would put a relative cache dir inside the project's hidden .scrapy/ folder, where
+    nobody looks for it (`make demo` passes var/demo/httpcache)."""
+    import os
+    import subprocess
+    import sys
+
+    code = "import crawler.settings.base as s; print(s.HTTPCACHE_DIR)"
+    env = {**os.environ, "SISTERCITY_HTTPCACHE_DIR": "var/demo/httpcache"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    assert Path(out.stdout.strip()) == (tmp_path / "var/demo/httpcache").resolve()

@@ -53,7 +53,8 @@ DOWNLOADER_MIDDLEWARES = {
 # change monitor always asks the server instead of trusting a heuristic freshness.
 HTTPCACHE_ENABLED = True
 HTTPCACHE_POLICY = "scrapy.extensions.httpcache.RFC2616Policy"
-HTTPCACHE_DIR = os.environ.get("SISTERCITY_HTTPCACHE_DIR", os.path.abspath("var/httpcache"))
+# Absolute: Scrapy reads a relative cache dir as inside the project's hidden .scrapy/ folder.
+HTTPCACHE_DIR = os.path.abspath(os.environ.get("SISTERCITY_HTTPCACHE_DIR") or "var/httpcache")
 # One compressed SQLite file per spider instead of six files per response (crawler/scraping/sqlitedbm.py).
 HTTPCACHE_STORAGE = "scrapy.extensions.httpcache.DbmCacheStorage"
 HTTPCACHE_DBM_MODULE = "crawler.scraping.sqlitedbm"
