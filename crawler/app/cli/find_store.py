@@ -7,6 +7,7 @@ exists the command says where it looked instead of creating an empty file.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -43,3 +44,12 @@ def existing_store_url(explicit: str | None) -> str:
         "no store found (looked at " + ", ".join(looked) + "); run `sistercity crawl` or "
         "`make demo` first, or pass --db"
     )
+
+
+def existing_store_url_or_say(explicit: str | None, command: str) -> str | None:
+    """``existing_store_url``, or None after saying on stderr where ``command`` looked."""
+    try:
+        return existing_store_url(explicit)
+    except NoStore as exc:
+        print(f"sistercity {command}: {exc}", file=sys.stderr)
+        return None

@@ -25,14 +25,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from crawler.app.cli.find_store import NoStore, existing_store_url
+    from crawler.app.cli.find_store import existing_store_url_or_say
     from storage.exports import find_partnership, partnership_history, plain_data
     from storage.repository import StoryStore
 
-    try:
-        url = existing_store_url(args.db)
-    except NoStore as exc:
-        print(f"sistercity partnership: {exc}", file=sys.stderr)
+    url = existing_store_url_or_say(args.db, "partnership")
+    if url is None:
         return 1
     with StoryStore.open(url) as store, store.session() as session:
         p = find_partnership(session, args.id)
