@@ -96,10 +96,19 @@ def bound_paragraphs(paragraphs: Iterable[str]) -> list[str]:
     return out
 
 
+# Separators (category Z, all in the BMP) and the two kept controls, as spaces: what is left
+# is printable exactly when the text holds no other control character (category C).
+_KEPT_AS_SPACE = {
+    cp: " " for cp in range(0x10000) if unicodedata.category(chr(cp))[0] == "Z" or chr(cp) in "\n\t"
+}
+
+
 def clean_text(text: str) -> str:
     """NFC, no control characters, single spaces."""
     text = unicodedata.normalize("NFC", text)
-    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    # str.isprintable runs in C; the per-character filter only when there is something to drop.
+    if not text.translate(_KEPT_AS_SPACE).isprintable():
+        text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
     return _SPACE_RE.sub(" ", text).strip()
 
 
