@@ -1,5 +1,5 @@
-"""The two per-character text measures every parsed page goes through, checked against their
-plain definitions on random text (controls, separators, mojibake, CJK): the fast paths they take
+"""The per-character text measures every parsed page and every story goes through, checked
+against their plain definitions on random text (controls, separators, mojibake, CJK): the fast paths they take
 must give the same answer as the definition, character for character."""
 
 from __future__ import annotations
@@ -11,12 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crawler.scraping.parsing import clean_text
+from crawler.understanding.language import _script_counts
 from storage.garbled import garbled_share
 
 # Text that mixes what the fast paths must notice: controls (Cc, Cf), separators (Zs, Zl, Zp),
 # replacement characters, Latin-1 mojibake bytes, CJK and plain words.
 TRICKY = "\x00\x07\t\n\r\x1c\x85\xa0\u00ad\u200b\u2028\u2029\u3000\ufeff\ufffd\u00c3\u00a9\u00e5\u00b8\u201a市 aZ"
-texts = st.text(alphabet=st.sampled_from(TRICKY) | st.characters(), max_size=80)
+texts = st.text(alphabet=st.sampled_from(TRICKY), max_size=80) | st.text(max_size=80)
 
 
 def clean_text_by_definition(text: str) -> str:
@@ -52,3 +53,35 @@ def test_clean_text_keeps_separators_as_single_spaces() -> None:
 )
 def test_garbled_share_counts_bad_characters_over_non_spaces(text: str) -> None:
     assert abs(garbled_share(text) - garbled_share_by_definition(text)) < 1e-12
+
+
+def script_counts_by_definition(text: str) -> dict[str, int]:
+    ranges = {
+        "hangul": [(0xAC00, 0xD7A3), (0x1100, 0x11FF), (0x3130, 0x318F)],
+        "han": [(0x4E00, 0x9FFF), (0x3400, 0x4DBF), (0xF900, 0xFAFF)],
+        "kana": [(0x3040, 0x30FF)],
+    }
+    counts: dict[str, int] = {}
+    for ch in text:
+        script = next(
+            (s for s, spans in ranges.items() if any(lo <= ord(ch) <= hi for lo, hi in spans)),
+            "latin" if ch.isascii() and ch.isalpha() else None,
+        )
+        if script:
+            counts[script] = counts.get(script, 0) + 1
+    return counts
+
+
+# The first and last character of every script range, and their neighbours outside it.
+EDGES = "".join(
+    chr(c + d)
+    for lo, hi in [(0xAC00, 0xD7A3), (0x1100, 0x11FF), (0x3130, 0x318F), (0x4E00, 0x9FFF)]
+    + [(0x3400, 0x4DBF), (0xF900, 0xFAFF), (0x3040, 0x30FF), (0x41, 0x5A), (0x61, 0x7A)]
+    for c, d in [(lo, -1), (lo, 0), (hi, 0), (hi, 1)]
+)
+
+
+@settings(max_examples=400, derandomize=True, database=None)
+@given(st.text(alphabet=st.sampled_from(EDGES + "é1 "), max_size=40) | st.text(max_size=40))
+def test_script_counts_count_each_script_by_its_ranges(text: str) -> None:
+    assert dict(_script_counts(text)) == script_counts_by_definition(text)
