@@ -22,6 +22,10 @@ _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)(?!\s*(?:[-–~至到]|to\s)\s
 _ANNOUNCED_IS_NEWS = frozenset({"terminated", "suspended"})
 
 
+# A pause or an end still holds when it is told as earlier news; a signing or a visit is over.
+_EARLIER_NEWS_IS_BACKGROUND = frozenset({"upgraded", "renewed", "established", "exchange"})
+
+
 def _present_match(
     text: str, patterns: list[re.Pattern[str]], r: Rules, announced: bool = False
 ) -> int | None:
@@ -45,47 +49,12 @@ def pair_report(pair: Pair, r: Rules, story_date: date | None) -> dict[str, Any]
     events = dict(r.events)
     context = r.event_context
     sentences = sorted(pair.sentences, key=lambda s: s.index)
-
-    # The founding year first: a founding dated before the story is background, not the news.
-    since: int | None = None
-    for s in sentences:
-        text = s.text
-        anniversary = _anniversary_cue(text, r)
-        founding = _present_match(text, events["established"], r) is not None or bool(
-            context["founding"].search(text)
-        )
-        if (s.relations or s.refers_to_pair) and founding and since is None:
-            since = _past_year(text, story_year, r)
-        if anniversary is not None and since is None and story_year:
-            years = _anniversary_years(text, r)
-            if years:
-                since = story_year - years
-    predates = since is not None and story_year is not None and since < story_year
-
-    found: dict[str, tuple[Sentence, int]] = {}
-    for s in sentences:
-        text = s.text
-        anniversary = _anniversary_cue(text, r)
-        past_year = _past_year(text, story_year, r)
-        for event, patterns in r.events:
-            pos = _present_match(text, patterns, r, event in _ANNOUNCED_IS_NEWS)
-            if pos is None:
-                continue
-            if event == "anniversary" and anniversary is None:
-                continue
-            if event == "established":
-                if past_year is not None or anniversary is not None:
-                    continue
-                if predates:
-                    # A signing between old partners: a renewal if it names the tie, else an exchange.
-                    event = "renewed" if s.relations else "exchange"
-            if event == "suspended" and (
-                context["resumed"].search(text) or context["past_pause"].match(text[pos:])
-            ):
-                continue  # a pause that is over, or one that only dates something else
-            if event == "exchange" and not (s.place_positions or s.refers_to_pair or s.is_title):
-                continue
-            found.setdefault(event, (s, pos))
+    since = _founding_year(sentences, r, story_year)
+    # Without the story's date, its latest year stands for it ("since 2005" in a 2012 story).
+    reference_year = story_year or _latest_year(sentences)
+    predates = since is not None and reference_year is not None and since < reference_year
+    existing = predates or any(_states_existing_tie(s.text, r) for s in sentences)
+    found = _event_cues(sentences, r, reference_year, existing)
     event = next((e for e, _ in r.events if e in found), "mentioned")
     if event in found:
         evidence, cue_pos = found[event]
@@ -139,6 +108,88 @@ def pair_report(pair: Pair, r: Rules, story_date: date | None) -> dict[str, Any]
     if proposed:
         out["status"] = "proposed"  # a letter of intent: the step before the agreement
     return out
+
+
+def _founding_year(sentences: list[Sentence], r: Rules, story_year: int | None) -> int | None:
+    """The year the tie began, from a sentence that reports the founding or an anniversary's
+    count of years."""
+    events = dict(r.events)
+    since: int | None = None
+    for s in sentences:
+        text = s.text
+        founding = _present_match(text, events["established"], r) is not None or bool(
+            r.event_context["founding"].search(text)
+        )
+        if (s.relations or s.refers_to_pair) and founding and since is None:
+            since = _past_year(text, story_year, r)
+        if _anniversary_cue(text, r) is not None and since is None and story_year:
+            years = _anniversary_years(text, r)
+            if years:
+                since = story_year - years
+    return since
+
+
+_ANY_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+
+
+def _latest_year(sentences: list[Sentence]) -> int | None:
+    years = [int(m.group(1)) for s in sentences for m in _ANY_YEAR.finditer(s.text)]
+    return max(years) if years else None
+
+
+def _states_existing_tie(text: str, r: Rules) -> bool:
+    """A sentence that speaks of the tie as already there: an anniversary, a founding told as
+    the start of what followed ("结好以来"), or, when it reports no signing of its own, words
+    such as "its sister city", "자매도시인"."""
+    if _anniversary_cue(text, r) is not None or r.event_context["founding_since"].search(text):
+        return True
+    if _present_match(text, dict(r.events)["established"], r) is not None:
+        return False
+    return bool(r.event_context["existing_tie"].search(text))
+
+
+def _event_cues(
+    sentences: list[Sentence], r: Rules, reference_year: int | None, existing: bool
+) -> dict[str, tuple[Sentence, int]]:
+    """Each event whose cue a sentence about the pair reports, with the first such sentence and
+    the cue's position."""
+    context = r.event_context
+    found: dict[str, tuple[Sentence, int]] = {}
+    for s in sentences:
+        text = s.text
+        anniversary = _anniversary_cue(text, r)
+        past_year = _past_year(text, reference_year, r)
+        for event, patterns in r.events:
+            pos = _present_match(text, patterns, r, event in _ANNOUNCED_IS_NEWS)
+            if pos is None:
+                continue
+            if event == "anniversary" and anniversary is None:
+                continue
+            if event in _EARLIER_NEWS_IS_BACKGROUND and context["past_time"].search(text[:pos]):
+                continue  # "last year X signed with Y, and now …": told as background
+            if event == "established":
+                if anniversary is not None or context["founding_since"].search(text):
+                    continue  # "signed in 1993 and since then …": background
+                if past_year is not None and not context["existing_tie"].search(text):
+                    continue  # "became sister cities in 2007": the founding, told as background
+                if existing:
+                    event = _signing_between_partners(s, r)
+            if event == "suspended" and (
+                context["resumed"].search(text) or context["past_pause"].match(text[pos:])
+            ):
+                continue  # a pause that is over, or one that only dates something else
+            if event == "exchange" and not (s.place_positions or s.refers_to_pair or s.is_title):
+                continue
+            found.setdefault(event, (s, pos))
+    return found
+
+
+def _signing_between_partners(s: Sentence, r: Rules) -> str:
+    """A signing between old partners: a renewal if it names the tie, else (a memorandum on
+    youth exchanges, a letter of intent) an exchange."""
+    if s.relations and not r.event_context["intent"].search(s.text):
+        return "renewed"
+    return "exchange"
 
 
 def _near(day: date, story_date: date | None) -> bool:

@@ -26,6 +26,9 @@ EVENT_CONTEXT = (
     "diplomatic",
     "founding",
     "past_pause",
+    "existing_tie",
+    "founding_since",
+    "past_time",
 )
 _NEVER = re.compile(r"(?!)")
 
