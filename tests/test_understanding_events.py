@@ -268,3 +268,15 @@ def test_unknown_labels_in_cue_files_are_errors(tmp_path: Path) -> None:
     extra = load_event_cues(["xx"], tmp_path)
     compiled = dict(compile_rules(data, [*cues, *extra]).events)
     assert any(p.search("une visite") for p in compiled["exchange"])
+
+
+def test_a_coming_anniversary_is_news_but_preparations_are_not() -> None:
+    assert _events(
+        "Jinan delegation to mark anniversary in Suwon",
+        "A delegation from Jinan will visit Suwon next week to celebrate the 25th anniversary "
+        "of the sister city ties between Jinan and Suwon.",
+    ) == {"anniversary"}
+    assert "anniversary" not in _events(
+        "인천시-톈진시 우호도시 30주년 준비",
+        "인천시와 톈진시는 우호도시 30주년을 앞두고 4일 준비 회의를 열었다.",
+    )

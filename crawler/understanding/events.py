@@ -161,6 +161,8 @@ def _event_cues(
         past_year = _past_year(text, reference_year, r)
         for event, patterns in r.events:
             pos = _present_match(text, patterns, r, event in _ANNOUNCED_IS_NEWS)
+            if event == "anniversary":
+                pos = anniversary
             if pos is None:
                 continue
             if event == "anniversary" and anniversary is None:
@@ -170,7 +172,7 @@ def _event_cues(
             if event == "established":
                 if anniversary is not None or context["founding_since"].search(text):
                     continue  # "signed in 1993 and since then …": background
-                if past_year is not None and not context["existing_tie"].search(text):
+                if past_year is not None and not context["tie_since"].search(text):
                     continue  # "became sister cities in 2007": the founding, told as background
                 if existing:
                     event = _signing_between_partners(s, r)
@@ -198,9 +200,14 @@ def _near(day: date, story_date: date | None) -> bool:
 
 
 def _anniversary_cue(text: str, r: Rules) -> int | None:
-    """An anniversary of the partnership (not of diplomatic ties), marked rather than planned."""
-    pos = _present_match(text, dict(r.events)["anniversary"], r)
-    if pos is not None and r.event_context["diplomatic"].search(text):
+    """An anniversary of the partnership (not of diplomatic ties). A coming celebration is the
+    anniversary's news too ("will celebrate the 20th anniversary"); preparations are not yet."""
+    pos = _present_match(text, dict(r.events)["anniversary"], r, announced=True)
+    if pos is None or r.event_context["diplomatic"].search(text):
+        return None
+    if r.event_context["preparing"].search(text[max(0, pos - 60) : pos]):
+        return None
+    if r.event_context["preparing_after"].match(text[pos:]):
         return None
     return pos
 

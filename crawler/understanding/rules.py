@@ -29,6 +29,9 @@ EVENT_CONTEXT = (
     "existing_tie",
     "founding_since",
     "past_time",
+    "preparing",
+    "preparing_after",
+    "tie_since",
 )
 _NEVER = re.compile(r"(?!)")
 
