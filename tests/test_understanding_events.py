@@ -280,3 +280,45 @@ def test_a_coming_anniversary_is_news_but_preparations_are_not() -> None:
         "인천시-톈진시 우호도시 30주년 준비",
         "인천시와 톈진시는 우호도시 30주년을 앞두고 4일 준비 회의를 열었다.",
     )
+
+
+@pytest.mark.parametrize(
+    ("event", "title", "body"),
+    [
+        (
+            "terminated",
+            "부산시, 블라디보스토크시와 결연 철회",
+            "부산시는 러시아 블라디보스토크시와의 자매결연 관계를 끊기로 했다고 4일 밝혔다.",
+        ),
+        (
+            "suspended",
+            "서울시, 도쿄도 방문 무기한 연기",
+            "서울시는 자매도시인 일본 도쿄도 방문을 무기한 연기했다고 4일 밝혔다.",
+        ),
+        (
+            "terminated",
+            "布拉格取消与北京的友好城市关系",
+            "布拉格市9月4日宣布取消与北京市的友好城市关系。",
+        ),
+        (
+            "suspended",
+            "布拉格停止与北京的友好城市交流",
+            "布拉格市9月4日决定停止与友好城市北京市的一切交流活动。",
+        ),
+        (
+            "upgraded",
+            "Suwon and Jinan raise ties",
+            "Suwon and Jinan raised their friendship city relationship to sister city status on "
+            "Thursday.",
+        ),
+    ],
+    ids=[
+        "ko-cut-ties",
+        "ko-postponed-indefinitely",
+        "zh-cancel-tie",
+        "zh-stop-exchanges",
+        "en-raise",
+    ],
+)
+def test_other_wording_of_the_same_events(event: str, title: str, body: str) -> None:
+    assert _events(title, body) == {event}
