@@ -322,3 +322,14 @@ def test_a_coming_anniversary_is_news_but_preparations_are_not() -> None:
 )
 def test_other_wording_of_the_same_events(event: str, title: str, body: str) -> None:
     assert _events(title, body) == {event}
+
+
+def test_exchanges_the_tie_has_long_held_are_background() -> None:
+    assert _events(
+        "인천시-톈진시 우호도시",
+        "인천시와 중국 톈진시는 우호도시로서 그동안 청소년 교류를 이어왔다.",
+    ) == {"mentioned"}
+    assert _events(
+        "Incheon and Tianjin",
+        "Incheon and its friendship city Tianjin have held youth exchanges over the years.",
+    ) == {"mentioned"}

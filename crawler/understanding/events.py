@@ -182,6 +182,8 @@ def _event_cues(
                 continue  # a pause that is over, or one that only dates something else
             if event == "exchange" and not (s.place_positions or s.refers_to_pair or s.is_title):
                 continue
+            if event == "exchange" and context["ongoing"].search(text):
+                continue  # "the two have held exchanges over the years": background
             found.setdefault(event, (s, pos))
     return found
 

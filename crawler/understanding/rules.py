@@ -32,6 +32,7 @@ EVENT_CONTEXT = (
     "preparing",
     "preparing_after",
     "tie_since",
+    "ongoing",
 )
 _NEVER = re.compile(r"(?!)")
 
