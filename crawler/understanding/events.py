@@ -14,41 +14,7 @@ from crawler.understanding.places import is_latin, is_unresolved
 from crawler.understanding.rules import Rules
 from crawler.understanding.sentences import Sentence
 
-_RESUMED = re.compile(
-    r"\b(?:resum\w*|restor\w*|reopen\w*|reviv\w*|restart\w*|again|lift\w*)\b|恢复|恢復|重启|重啟|재개|복원|정상화",
-    re.I,
-)
-
-
-_FUTURE_BEFORE = re.compile(
-    r"(?:\b(?:will|would|shall|expected\s+to|plans?\s+to|planning\s+to|intends?\s+to|is\s+to|are\s+to|"
-    r"aims?\s+to|hopes?\s+to|pledg\w*\s+to|vow\w*\s+to|preparations?\s+for|prepare\s+for|preparing\s+for|ahead\s+of|"
-    r"work\s+toward)\b[^.;]{0,40}|(?:将|將|拟|擬|计划|計劃|准备|準備|筹备|籌備)[^。，,]{0,10})$",
-    re.I,
-)
-
-
-_FUTURE_AFTER = re.compile(r"^[^.。]{0,12}(?:예정|계획|추진|準備|准备)")
-
-
-_INTENT = re.compile(r"\bletters?\s+of\s+intent\b|\bLOI\b|意向书|意向書|의향서", re.I)
-
-
-_DIPLOMATIC = re.compile(r"diplomatic|建交|수교", re.I)
-
-
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)(?!\s*(?:[-–~至到]|to\s)\s*(?:19|20)?\d{2})")
-
-
-_EVENT_ORDER = [
-    "terminated",
-    "suspended",
-    "upgraded",
-    "renewed",
-    "established",
-    "anniversary",
-    "exchange",
-]
 
 
 # An announced suspension or termination is the news ("she will suspend exchanges"); an
@@ -56,81 +22,40 @@ _EVENT_ORDER = [
 _ANNOUNCED_IS_NEWS = frozenset({"terminated", "suspended"})
 
 
+# A pause or an end still holds when it is told as earlier news; a signing or a visit is over.
+_EARLIER_NEWS_IS_BACKGROUND = frozenset({"upgraded", "renewed", "established", "exchange"})
+
+
 def _present_match(
-    text: str, patterns: list[re.Pattern[str]], announced: bool = False
+    text: str, patterns: list[re.Pattern[str]], r: Rules, announced: bool = False
 ) -> int | None:
     """The first match that reports something done, not planned ("is expected to sign",
     "preparations for the anniversary", "체결할 예정")."""
+    before, after = r.event_context["planned_before"], r.event_context["planned_after"]
     positions = []
     for pattern in patterns:
         for m in pattern.finditer(text):
-            if not announced and _FUTURE_BEFORE.search(text[max(0, m.start() - 60) : m.start()]):
+            if not announced and before.search(text[max(0, m.start() - 60) : m.start()]):
                 continue
-            if not announced and _FUTURE_AFTER.match(text[m.end() :]):
+            if not announced and after.match(text[m.end() :]):
                 continue
             positions.append(m.start())
             break
     return min(positions) if positions else None
 
 
-_FOUNDING_WORDS = re.compile(
-    r"\b(?:since|dating\s+(?:back\s+)?(?:from|to)|dates?\s+back\s+to|in\s+place\s+since|signed|"
-    r"established|founded|forged|formed|inked|became|began)\b|以来|以來|이래|부터|结为|結為|缔结|締結|结好|체결|맺",
-    re.I,
-)
-
-
-_PAST_SUSPENSION = re.compile(
-    r"^[^.。]{0,30}?\b(?:since|in|during|from)\s+(?:the\s+)?(?:(?:19|20)\d{2}|pandemic|covid)", re.I
-)
-
-
 def pair_report(pair: Pair, r: Rules, story_date: date | None) -> dict[str, Any]:
     story_year = story_date.year if story_date else None
     events = dict(r.events)
+    context = r.event_context
     sentences = sorted(pair.sentences, key=lambda s: s.index)
-
-    # The founding year first: a founding dated before the story is background, not the news.
-    since: int | None = None
-    for s in sentences:
-        text = s.text
-        anniversary = _anniversary_cue(text, events)
-        founding = _present_match(text, events["established"]) is not None or bool(
-            _FOUNDING_WORDS.search(text)
-        )
-        if (s.relations or s.refers_to_pair) and founding and since is None:
-            since = _past_year(text, story_year)
-        if anniversary is not None and since is None and story_year:
-            years = _anniversary_years(text, r)
-            if years:
-                since = story_year - years
-    predates = since is not None and story_year is not None and since < story_year
-
-    found: dict[str, tuple[Sentence, int]] = {}
-    for s in sentences:
-        text = s.text
-        anniversary = _anniversary_cue(text, events)
-        past_year = _past_year(text, story_year)
-        for event, patterns in r.events:
-            pos = _present_match(text, patterns, event in _ANNOUNCED_IS_NEWS)
-            if pos is None:
-                continue
-            if event == "anniversary" and anniversary is None:
-                continue
-            if event == "established":
-                if past_year is not None or anniversary is not None:
-                    continue
-                if predates:
-                    # A signing between old partners: a renewal if it names the tie, else an exchange.
-                    event = "renewed" if s.relations else "exchange"
-            if event == "suspended" and (
-                _RESUMED.search(text) or _PAST_SUSPENSION.match(text[pos:])
-            ):
-                continue  # a pause that is over, or one that only dates something else
-            if event == "exchange" and not (s.place_positions or s.refers_to_pair or s.is_title):
-                continue
-            found.setdefault(event, (s, pos))
-    event = next((e for e in _EVENT_ORDER if e in found), "mentioned")
+    since = _founding_year(sentences, r, story_year)
+    # Without the story's date, its latest year stands for it ("since 2005" in a 2012 story).
+    reference_year = story_year or _latest_year(sentences)
+    predates = since is not None and reference_year is not None and since < reference_year
+    existing = predates or any(_states_existing_tie(s.text, r) for s in sentences)
+    found = _event_cues(sentences, r, reference_year, existing)
+    event = next((e for e, _ in r.events if e in found), "mentioned")
     if event in found:
         evidence, cue_pos = found[event]
         if evidence.is_title:
@@ -138,12 +63,12 @@ def pair_report(pair: Pair, r: Rules, story_date: date | None) -> dict[str, Any]
                 (
                     x
                     for x in sentences
-                    if not x.is_title and _present_match(x.text, events[event]) is not None
+                    if not x.is_title and _present_match(x.text, events[event], r) is not None
                 ),
                 None,
             )
             if body is not None:
-                evidence, cue_pos = body, _present_match(body.text, events[event]) or 0
+                evidence, cue_pos = body, _present_match(body.text, events[event], r) or 0
     else:
         evidence = next((s for s in sentences if s.relations), sentences[0] if sentences else None)
         cue_pos = 0
@@ -158,7 +83,9 @@ def pair_report(pair: Pair, r: Rules, story_date: date | None) -> dict[str, Any]
                 event_date = near[0]
                 break
     proposed = (
-        event == "established" and evidence is not None and bool(_INTENT.search(evidence.text))
+        event == "established"
+        and evidence is not None
+        and bool(context["intent"].search(evidence.text))
     )
     if event == "established" and since is None and not proposed:
         since = event_date.year if event_date else story_year
@@ -183,15 +110,106 @@ def pair_report(pair: Pair, r: Rules, story_date: date | None) -> dict[str, Any]
     return out
 
 
+def _founding_year(sentences: list[Sentence], r: Rules, story_year: int | None) -> int | None:
+    """The year the tie began, from a sentence that reports the founding or an anniversary's
+    count of years."""
+    events = dict(r.events)
+    since: int | None = None
+    for s in sentences:
+        text = s.text
+        founding = _present_match(text, events["established"], r) is not None or bool(
+            r.event_context["founding"].search(text)
+        )
+        if (s.relations or s.refers_to_pair) and founding and since is None:
+            since = _past_year(text, story_year, r)
+        if _anniversary_cue(text, r) is not None and since is None and story_year:
+            years = _anniversary_years(text, r)
+            if years:
+                since = story_year - years
+    return since
+
+
+_ANY_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+
+
+def _latest_year(sentences: list[Sentence]) -> int | None:
+    years = [int(m.group(1)) for s in sentences for m in _ANY_YEAR.finditer(s.text)]
+    return max(years) if years else None
+
+
+def _states_existing_tie(text: str, r: Rules) -> bool:
+    """A sentence that speaks of the tie as already there: an anniversary, a founding told as
+    the start of what followed ("结好以来"), or, when it reports no signing of its own, words
+    such as "its sister city", "자매도시인"."""
+    if _anniversary_cue(text, r) is not None or r.event_context["founding_since"].search(text):
+        return True
+    if _present_match(text, dict(r.events)["established"], r) is not None:
+        return False
+    return bool(r.event_context["existing_tie"].search(text))
+
+
+def _event_cues(
+    sentences: list[Sentence], r: Rules, reference_year: int | None, existing: bool
+) -> dict[str, tuple[Sentence, int]]:
+    """Each event whose cue a sentence about the pair reports, with the first such sentence and
+    the cue's position."""
+    context = r.event_context
+    found: dict[str, tuple[Sentence, int]] = {}
+    for s in sentences:
+        text = s.text
+        anniversary = _anniversary_cue(text, r)
+        past_year = _past_year(text, reference_year, r)
+        for event, patterns in r.events:
+            pos = _present_match(text, patterns, r, event in _ANNOUNCED_IS_NEWS)
+            if event == "anniversary":
+                pos = anniversary
+            if pos is None:
+                continue
+            if event == "anniversary" and anniversary is None:
+                continue
+            if event in _EARLIER_NEWS_IS_BACKGROUND and context["past_time"].search(text[:pos]):
+                continue  # "last year X signed with Y, and now …": told as background
+            if event == "established":
+                if anniversary is not None or context["founding_since"].search(text):
+                    continue  # "signed in 1993 and since then …": background
+                if past_year is not None and not context["tie_since"].search(text):
+                    continue  # "became sister cities in 2007": the founding, told as background
+                if existing:
+                    event = _signing_between_partners(s, r)
+            if event == "suspended" and (
+                context["resumed"].search(text) or context["past_pause"].match(text[pos:])
+            ):
+                continue  # a pause that is over, or one that only dates something else
+            if event == "exchange" and not (s.place_positions or s.refers_to_pair or s.is_title):
+                continue
+            if event == "exchange" and context["ongoing"].search(text):
+                continue  # "the two have held exchanges over the years": background
+            found.setdefault(event, (s, pos))
+    return found
+
+
+def _signing_between_partners(s: Sentence, r: Rules) -> str:
+    """A signing between old partners: a renewal if it names the tie, else (a memorandum on
+    youth exchanges, a letter of intent) an exchange."""
+    if s.relations and not r.event_context["intent"].search(s.text):
+        return "renewed"
+    return "exchange"
+
+
 def _near(day: date, story_date: date | None) -> bool:
     """A date that can be the news of a story (not the founding date it recalls)."""
     return story_date is None or abs((story_date - day).days) <= 31
 
 
-def _anniversary_cue(text: str, events: dict[str, list[re.Pattern[str]]]) -> int | None:
-    """An anniversary of the partnership (not of diplomatic ties), marked rather than planned."""
-    pos = _present_match(text, events["anniversary"])
-    if pos is not None and _DIPLOMATIC.search(text):
+def _anniversary_cue(text: str, r: Rules) -> int | None:
+    """An anniversary of the partnership (not of diplomatic ties). A coming celebration is the
+    anniversary's news too ("will celebrate the 20th anniversary"); preparations are not yet."""
+    pos = _present_match(text, dict(r.events)["anniversary"], r, announced=True)
+    if pos is None or r.event_context["diplomatic"].search(text):
+        return None
+    if r.event_context["preparing"].search(text[max(0, pos - 60) : pos]):
+        return None
+    if r.event_context["preparing_after"].match(text[pos:]):
         return None
     return pos
 
@@ -204,7 +222,7 @@ def _first_match(text: str, patterns: list[re.Pattern[str]]) -> int | None:
     return min(positions) if positions else None
 
 
-def _past_year(text: str, story_year: int | None) -> int | None:
+def _past_year(text: str, story_year: int | None, r: Rules) -> int | None:
     """The first year before the story's, skipping the year of diplomatic ties ("in December
     1993", "on Oct 23, 1993", "1993年", "1993년")."""
     for m in _YEAR.finditer(text):
@@ -213,7 +231,8 @@ def _past_year(text: str, story_year: int | None) -> int | None:
             continue
         before = text[max(0, m.start() - 40) : m.start()]
         after = text[m.end() : m.end() + 8]
-        if _DIPLOMATIC.search(before) or _DIPLOMATIC.search(after):
+        diplomatic = r.event_context["diplomatic"]
+        if diplomatic.search(before) or diplomatic.search(after):
             continue
         return year
     return None
