@@ -39,8 +39,10 @@ def pairs_in(
     """Pairs a relation sentence states: its two places, or for a list, the story's subject (else
     the first place) with each place of another country; never the listed partners together."""
     places = _partners(sentence)
+    home = next((p for p in ranked or [] if p.id == subject), None)
+    if home is not None and (linked := _linked_to_self(sentence, places, home)):
+        return [(home, linked)]
     if len(places) == 1:
-        home = next((p for p in ranked or [] if p.id == subject), None)
         return _with_subject(sentence, places[0], home)
     if len(places) < 2:
         return []
@@ -73,6 +75,9 @@ class _Vocabulary:
     joiner: re.Pattern[str]
     separator: re.Pattern[str]
     locator_gap: re.Pattern[str]
+    venue_before: re.Pattern[str]
+    venue_after: re.Pattern[str]
+    self_reference: re.Pattern[str]
     window_latin: int
     window_other: int
 
@@ -90,6 +95,9 @@ def _vocabulary() -> _Vocabulary:
         joiner=re.compile(rf"{suffix}\s*(?:{joiners})\s*{country}\s*", re.I),
         separator=re.compile(rf"{suffix}\s*(?:{separators})\s*{country}\s*", re.I),
         locator_gap=re.compile(rf"\s*{suffix}\s*"),
+        venue_before=re.compile("|".join(f"(?:{v})" for v in data["venue_before"]), re.I),
+        venue_after=re.compile("|".join(f"(?:{v})" for v in data["venue_after"]), re.I),
+        self_reference=re.compile("|".join(f"(?:{v})" for v in data["self_references"])),
         window_latin=int(data["subject_window"]["latin"]),
         window_other=int(data["subject_window"]["other"]),
     )
@@ -125,7 +133,24 @@ def _partners(sentence: Sentence) -> list[Place]:
         if after is not None and _locates(sentence, place, after):
             continue
         out.append(place)
+    if len(out) >= 3:
+        hosts = [p for p in out if _is_venue(sentence, p)]
+        if hosts and len(out) - len(hosts) >= 2:
+            out = [p for p in out if p not in hosts]
     return out
+
+
+def _is_venue(sentence: Sentence, place: Place) -> bool:
+    """The place is where a meeting took place ("held in X", "在X举行", "X에서 열린")."""
+    start, end = _span(sentence, place)
+    before = sentence.text[max(0, start - 40) : start]
+    for m in sentence.mentions:
+        if m.country and start - 40 <= m.start and m.end <= start:
+            before = before.replace(m.text, "\x00")
+    vocabulary = _vocabulary()
+    return bool(vocabulary.venue_before.search(before)) or bool(
+        vocabulary.venue_after.match(sentence.text[end:])
+    )
 
 
 def _locates(sentence: Sentence, outer: Place, inner: Place) -> bool:
@@ -136,6 +161,35 @@ def _locates(sentence: Sentence, outer: Place, inner: Place) -> bool:
     if not _vocabulary().locator_gap.fullmatch(_gap(sentence, outer, inner)):
         return False
     return outer.level == LEVEL_PROVINCE or outer.population > inner.population
+
+
+def _linked_to_self(sentence: Sentence, places: list[Place], home: Place) -> Place | None:
+    """The place joined to the story's name for itself ("我市与安徽宣城市"), when the sentence
+    does not name the subject."""
+    if home.id in sentence.place_positions:
+        return None
+    vocabulary = _vocabulary()
+    for ref in vocabulary.self_reference.finditer(sentence.text):
+        for place in places:
+            start, end = _span(sentence, place)
+            if start >= ref.end():
+                gap = _masked(sentence, ref.end(), start)
+            elif end <= ref.start():
+                gap = _masked(sentence, end, ref.start())
+            else:
+                continue
+            if vocabulary.joiner.fullmatch(gap) and place.id != home.id and not nested(home, place):
+                return place
+    return None
+
+
+def _masked(sentence: Sentence, start: int, end: int) -> str:
+    """The text between two offsets, every name of a place or country in it written as NUL."""
+    text = sentence.text[start:end]
+    for m in sentence.mentions:
+        if start <= m.start and m.end <= end:
+            text = text.replace(m.text, "\x00", 1)
+    return text
 
 
 def _with_subject(
