@@ -5,9 +5,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+import yaml
 
 from crawler.understanding.gazetteer import LEVEL_PROVINCE, Place
-from crawler.understanding.places import is_unresolved
+from crawler.understanding.places import is_latin, is_unresolved
 from crawler.understanding.sentences import Sentence
 
 
@@ -34,9 +38,16 @@ def pairs_in(
 ) -> list[tuple[Place, Place]]:
     """Pairs a relation sentence states: its two places, or for a list, the story's subject (else
     the first place) with each place of another country; never the listed partners together."""
-    places = sentence.places
+    places = _partners(sentence)
+    home = next((p for p in ranked or [] if p.id == subject), None)
+    if home is not None and (linked := _linked_to_self(sentence, places, home)):
+        return [(home, linked)]
+    if len(places) == 1:
+        return _with_subject(sentence, places[0], home)
     if len(places) < 2:
         return []
+    if len(places) >= 4 and (in_order := _pairs_in_order(sentence, places)):
+        return in_order  # "Jeonju and Suzhou, Dalian and Ulsan signed …"
     if len(places) == 2:
         a, b = places
         home = next((p for p in ranked or [] if p.country not in {a.country, b.country}), None)
@@ -57,6 +68,167 @@ def pairs_in(
     places = [anchor, *(p for p in places if p is not anchor)]
     others = [p for p in places[1:] if p.country != anchor.country]
     return [(anchor, p) for p in others] if others else [(anchor, places[1])]
+
+
+@dataclass(frozen=True)
+class _Vocabulary:
+    joiner: re.Pattern[str]
+    separator: re.Pattern[str]
+    locator_gap: re.Pattern[str]
+    venue_before: re.Pattern[str]
+    venue_after: re.Pattern[str]
+    self_reference: re.Pattern[str]
+    window_latin: int
+    window_other: int
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> _Vocabulary:
+    """The connectors of ``data/pairing.yaml``, compiled once."""
+    text = resources.files("crawler.understanding").joinpath("data/pairing.yaml").read_text("utf-8")
+    data = yaml.safe_load(text)
+    suffix = f"(?:{data['admin_suffixes']})?"
+    joiners = "|".join(f"(?:{j})" for j in data["pair_joiners"])
+    separators = "|".join(f"(?:{j})" for j in data["list_separators"])
+    country = r"(?:\s*\x00\s*(?:的|의)?)?"
+    return _Vocabulary(
+        joiner=re.compile(rf"{suffix}\s*(?:{joiners})\s*{country}\s*", re.I),
+        separator=re.compile(rf"{suffix}\s*(?:{separators})\s*{country}\s*", re.I),
+        locator_gap=re.compile(rf"\s*{suffix}\s*"),
+        venue_before=re.compile("|".join(f"(?:{v})" for v in data["venue_before"]), re.I),
+        venue_after=re.compile("|".join(f"(?:{v})" for v in data["venue_after"]), re.I),
+        self_reference=re.compile("|".join(f"(?:{v})" for v in data["self_references"])),
+        window_latin=int(data["subject_window"]["latin"]),
+        window_other=int(data["subject_window"]["other"]),
+    )
+
+
+def _span(sentence: Sentence, place: Place) -> tuple[int, int]:
+    start = sentence.place_positions.get(place.id, 0)
+    end = next(
+        (m.end for m in sentence.mentions if m.start == start),
+        start + len(place.local_name or place.name),
+    )
+    return start, end
+
+
+def _gap(sentence: Sentence, left: Place, right: Place) -> str:
+    """The text between two places, a country named in it written as NUL."""
+    start, end = _span(sentence, left)[1], _span(sentence, right)[0]
+    text = sentence.text[start:end]
+    for m in sentence.mentions:
+        if m.country and start <= m.start and m.end <= end:
+            text = text.replace(m.text, "\x00", 1)
+    return text
+
+
+def _partners(sentence: Sentence) -> list[Place]:
+    """The sentence's places less those written right before another of the same country with
+    nothing between ("巴西圣保罗州圣若泽市", "天水市清水县", "도쿄도 스미다구"): a locator the
+    data could not tie to the place it locates."""
+    places = sorted(sentence.places, key=lambda p: sentence.place_positions.get(p.id, 0))
+    out = []
+    for i, place in enumerate(places):
+        after = places[i + 1] if i + 1 < len(places) else None
+        if after is not None and _locates(sentence, place, after):
+            continue
+        out.append(place)
+    if len(out) >= 3:
+        hosts = [p for p in out if _is_venue(sentence, p)]
+        if hosts and len(out) - len(hosts) >= 2:
+            out = [p for p in out if p not in hosts]
+    return out
+
+
+def _is_venue(sentence: Sentence, place: Place) -> bool:
+    """The place is where a meeting took place ("held in X", "在X举行", "X에서 열린")."""
+    start, end = _span(sentence, place)
+    before = sentence.text[max(0, start - 40) : start]
+    for m in sentence.mentions:
+        if m.country and start - 40 <= m.start and m.end <= start:
+            before = before.replace(m.text, "\x00")
+    vocabulary = _vocabulary()
+    return bool(vocabulary.venue_before.search(before)) or bool(
+        vocabulary.venue_after.match(sentence.text[end:])
+    )
+
+
+def _locates(sentence: Sentence, outer: Place, inner: Place) -> bool:
+    """``outer`` written right before ``inner`` (nothing but a level suffix between), in the
+    same country and larger: it says where ``inner`` lies."""
+    if not outer.country or outer.country != inner.country:
+        return False
+    if not _vocabulary().locator_gap.fullmatch(_gap(sentence, outer, inner)):
+        return False
+    return outer.level == LEVEL_PROVINCE or outer.population > inner.population
+
+
+def _linked_to_self(sentence: Sentence, places: list[Place], home: Place) -> Place | None:
+    """The place joined to the story's name for itself ("我市与安徽宣城市"), when the sentence
+    does not name the subject."""
+    if home.id in sentence.place_positions:
+        return None
+    vocabulary = _vocabulary()
+    for ref in vocabulary.self_reference.finditer(sentence.text):
+        for place in places:
+            start, end = _span(sentence, place)
+            if start >= ref.end():
+                gap = _masked(sentence, ref.end(), start)
+            elif end <= ref.start():
+                gap = _masked(sentence, end, ref.start())
+            else:
+                continue
+            if vocabulary.joiner.fullmatch(gap) and place.id != home.id and not nested(home, place):
+                return place
+    return None
+
+
+def _masked(sentence: Sentence, start: int, end: int) -> str:
+    """The text between two offsets, every name of a place or country in it written as NUL."""
+    text = sentence.text[start:end]
+    for m in sentence.mentions:
+        if start <= m.start and m.end <= end:
+            text = text.replace(m.text, "\x00", 1)
+    return text
+
+
+def _with_subject(
+    sentence: Sentence, place: Place, home: Place | None
+) -> list[tuple[Place, Place]]:
+    """A relation sentence naming one partner of another country than the story's subject,
+    close to the relation term ("pressed ahead with a twinning relationship with Mariupol",
+    "일본 후지에다 시와 … 자매결연을 체결했다"): the subject is the other partner."""
+    if home is None or not home.country or not place.country or home.country == place.country:
+        return []
+    vocabulary = _vocabulary()
+    start, end = _span(sentence, place)
+    latin = is_latin(sentence.text[start:end])
+    window = vocabulary.window_latin if latin else vocabulary.window_other
+    for _, pos in sentence.relations:
+        # Chinese and Korean write the partner before the relation term ("与X市结为友好城市").
+        distance = pos - end if not latin or pos >= end else start - pos
+        if 0 <= distance <= window or (latin and start <= pos < end):
+            return [(home, place)]
+    return []
+
+
+def _pairs_in_order(sentence: Sentence, places: list[Place]) -> list[tuple[Place, Place]]:
+    """A list of pairs written pair by pair: joined within a pair ("and", "与", "와"), separated
+    between pairs ("," "、"), each pair of two countries."""
+    if len(places) % 2:
+        return []
+    vocabulary = _vocabulary()
+    pairs = list(zip(places[0::2], places[1::2], strict=True))
+    for i, (a, b) in enumerate(pairs):
+        if not a.country or not b.country or a.country == b.country:
+            return []
+        if not vocabulary.joiner.fullmatch(_gap(sentence, a, b)):
+            return []
+        if i + 1 < len(pairs) and not vocabulary.separator.fullmatch(
+            _gap(sentence, b, pairs[i + 1][0])
+        ):
+            return []
+    return pairs
 
 
 # "Phoenix has three other sister cities: …", "Phoenix's sister cities are …": the place that

@@ -1,0 +1,132 @@
+"""Which places a relation sentence links: made-up sentences in English, Chinese and Korean."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from crawler.scraping.items import Story
+from crawler.understanding import understand
+
+
+def _pairs(title: str, *body: str) -> set[frozenset[str]]:
+    story = understand(
+        Story(
+            site="t",
+            url="https://t.invalid/1",
+            canonical_url="https://t.invalid/1",
+            title=title,
+            body=list(body),
+            published=datetime(2024, 5, 1, tzinfo=UTC),
+            fetched_at=datetime(2024, 5, 1, tzinfo=UTC),
+        )
+    )
+    return {frozenset((p["a"]["name"], p["b"]["name"])) for p in story.partnerships}
+
+
+def _pair(a: str, b: str) -> frozenset[str]:
+    return frozenset((a, b))
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "expected"),
+    [
+        (
+            "Two pairs of cities sign sister city agreements",
+            "Jeonju and Suzhou, Dalian and Ulsan signed sister city agreements on Monday.",
+            {_pair("Jeonju", "Suzhou"), _pair("Dalian", "Ulsan")},
+        ),
+        (
+            "友好城市签约",
+            "苏州市与全州市、大连市与蔚山市签署了友好城市协议。",
+            {_pair("Jeonju", "Suzhou"), _pair("Dalian", "Ulsan")},
+        ),
+        (
+            "자매결연 체결",
+            "수원시와 하노이시, 울산시와 다롄시가 자매결연을 체결했다.",
+            {_pair("Suwon", "Hanoi"), _pair("Dalian", "Ulsan")},
+        ),
+    ],
+)
+def test_a_list_of_pairs_is_read_pair_by_pair(
+    title: str, body: str, expected: set[frozenset[str]]
+) -> None:
+    assert _pairs(title, body) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        (
+            "Sister city forum opens",
+            "At the forum held in Hangzhou, Suzhou and Jeonju signed a sister city agreement.",
+        ),
+        ("友好城市大会开幕", "在杭州举行的友好城市大会上,苏州市与全州市签署了友好城市协议。"),
+        (
+            "자매도시 회의",
+            "항저우에서 열린 자매도시 회의에서 쑤저우시와 전주시가 자매결연을 체결했다.",
+        ),
+    ],
+)
+def test_the_host_of_a_meeting_is_not_a_partner(title: str, body: str) -> None:
+    assert _pairs(title, body) == {_pair("Suzhou", "Jeonju")}
+
+
+def test_a_locator_written_right_before_a_place_is_not_its_partner() -> None:
+    found = _pairs(
+        "台山市与巴西圣若泽多斯坎波斯市签署友好合作备忘录",
+        "台山市与巴西圣保罗州圣若泽多斯坎波斯市友好合作关系备忘录签约仪式在线上举行。",
+    )
+    assert found == {_pair("Taishan", "São José dos Campos")}
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "expected"),
+    [
+        (
+            "Coventry pauses twinning with Volgograd",
+            [
+                "Coventry City Council wrote to Volgograd to pause the twinning link.",
+                "The council also plans a twinning link with the Ukrainian city of Mariupol.",
+            ],
+            {_pair("Coventry", "Volgograd"), _pair("Coventry", "Mariupol")},
+        ),
+        (
+            "湘潭市代表团出访",
+            ["湘潭市代表团近日出访。", "2015年,该市与日本大分市缔结友好城市关系。"],
+            {_pair("Xiangtan", "Ōita")},
+        ),
+        (
+            "양주시, 일본 교류 일정 취소",
+            [
+                "양주시가 일본 방문 일정을 취소했다.",
+                "시는 2012년 일본 오이타시와 자매결연을 체결했다.",
+            ],
+            {_pair("Yangju", "Ōita")},
+        ),
+    ],
+)
+def test_a_lone_partner_beside_a_relation_term_pairs_with_the_story_subject(
+    title: str, body: list[str], expected: set[frozenset[str]]
+) -> None:
+    assert _pairs(title, *body) == expected
+
+
+def test_a_lone_place_far_after_the_term_in_han_text_is_no_partner() -> None:
+    # Chinese writes the partner before the term; a place after it is something else.
+    found = _pairs(
+        "湘潭市与大分市缔结友好城市",
+        "湘潭市与日本大分市缔结友好城市。",
+        "两市缔结友好城市后,代表团还将访问东京。",
+    )
+    assert found == {_pair("Xiangtan", "Ōita")}
+
+
+def test_our_city_is_the_story_subject() -> None:
+    found = _pairs(
+        "张掖市与安徽宣城市缔结友好城市",
+        "张掖市代表团赴安徽访问。",
+        "在兰州举行的甘肃省与安徽省合作协议签约仪式上,我市与安徽宣城市正式缔结为友好城市。",
+    )
+    assert found == {_pair("Zhangye", "Xuancheng")}
