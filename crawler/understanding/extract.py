@@ -13,8 +13,9 @@ The steps, each a general rule rather than a list of known stories:
 4. Each pair takes the strongest event stated in a sentence about it (terminated > suspended >
    upgraded > renewed > established > anniversary > exchange > mentioned); a founding dated in an
    earlier year is background: it gives ``since_year``, not the event.
-5. Whether it is a partnership story: a small trained model (``relevance``) weighs the rules'
-   evidence (pairs, events, relation sentences, places) with the story's wording.
+5. Whether it is a partnership story: the rules' confidence from their evidence (pairs, events,
+   relation sentences, places) blended with a small trained model's reading of the wording
+   (``relevance.verdict``; share and threshold chosen by cross-validation).
 
 The pieces live apart: ``sentences`` (bounded sentences), ``places`` (open-vocabulary names),
 ``pairs`` (which places a sentence links), ``events`` (event, founding year, date), ``dates``,

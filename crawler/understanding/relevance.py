@@ -1,17 +1,18 @@
 """The story verdict: is this story about a city partnership?
 
-A logistic regression over two kinds of input. The story's wording: character n-grams within
-word bounds, hashed (CRC-32) into ``N_FEATURES`` columns, which catch what the rules miss when
-the places are unknown ("forged a sisterhood", "자매결연 협정", "缔结友好城市关系"). And the rules'
-evidence (``Evidence``: a pair with an event, any pair, a relation term in the title, a network
-size, how many sentences carry a relation term, how many places), which is the same in every
-language and so carries over to stories unlike the training ones.
+Two views of a story, blended. The rules' evidence (``Evidence``: a pair with an event, any pair,
+a relation term in the title, a network size, how many sentences carry a relation term, how many
+places), turned into a confidence by hand-set weights. And a logistic regression over the
+story's wording: character n-grams within word bounds, hashed (CRC-32) into ``N_FEATURES``
+columns, which catch what the rules miss when the places are unknown ("forged a sisterhood",
+"자매결연 협정", "缔结友好城市关系"). The regression can also take the evidence as extra columns
+after the hashed ones; cross-validation preferred the blend.
 
 Trained by ``python -m crawler.understanding.train_relevance`` (scikit-learn) on the tuning part
 of the real-news corpus and the synthetic corpus; its settings (n-gram range, characters read,
-C, class weights, the threshold) were chosen there by cross-validated story F1
-(``train_relevance --cv``). The weights and settings ship as ``data/relevance.npz``: hashing keeps
-no vocabulary, so the file holds no text of the stories. Scoring needs only numpy.
+C, class weights, the rules' share, the threshold) were chosen by cross-validated story F1
+(``train_relevance --cv``). The weights and settings ship as ``data/relevance.npz``: hashing
+keeps no vocabulary, so the file holds no text of the stories. Scoring needs only numpy.
 """
 
 from __future__ import annotations
