@@ -13,7 +13,9 @@ The steps, each a general rule rather than a list of known stories:
 4. Each pair takes the strongest event stated in a sentence about it (terminated > suspended >
    upgraded > renewed > established > anniversary > exchange > mentioned); a founding dated in an
    earlier year is background: it gives ``since_year``, not the event.
-5. Whether it is a partnership story: the rules' confidence averaged with a small trained model's.
+5. Whether it is a partnership story: the rules' confidence from their evidence (pairs, events,
+   relation sentences, places) blended with a small trained model's reading of the wording
+   (``relevance.verdict``; share and threshold chosen by cross-validation).
 
 The pieces live apart: ``sentences`` (bounded sentences), ``places`` (open-vocabulary names),
 ``pairs`` (which places a sentence links), ``events`` (event, founding year, date), ``dates``,
@@ -23,7 +25,6 @@ The pieces live apart: ``sentences`` (bounded sentences), ``places`` (open-vocab
 from __future__ import annotations
 
 import itertools
-import math
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -73,8 +74,6 @@ _TITLE_BEFORE = re.compile(
 )
 # A romanized Korean or Chinese given name right after a surname ("Kim Young-moon").
 _GIVEN_NAME_AFTER = re.compile(r"^\s+[A-Z][a-z]{1,5}-[a-z]{2,5}\b")
-# Share of the rules' confidence in the story verdict; the rest is the relevance model's.
-RULES_WEIGHT = 0.5
 
 
 # --- places --------------------------------------------------------------------------------
@@ -465,30 +464,21 @@ def analyse(story: Story) -> dict[str, Any]:
     partnerships = [pair_report(p, r, story_date) for p in pairs.values()]
     partnerships.sort(key=lambda p: (p["a"]["id"] or "", p["b"]["id"] or ""))
     networks = _network_sizes(sentences, r, story_date, main)
-    cue_sentences = sum(1 for s in sentences if s.relations)
-    title_cue = bool(sentences and sentences[0].is_title and sentences[0].relations)
     acting = [p for p in partnerships if p["event"] != "mentioned"]
-    score = (
-        -2.0
-        + 2.5 * bool(acting)
-        + 1.0 * bool(partnerships)
-        + 1.5 * title_cue
-        + 2.0 * bool(networks)
-        + 0.5 * min(cue_sentences, 4)
+    evidence = relevance.Evidence(
+        acting=bool(acting),
+        paired=bool(partnerships),
+        title_cue=bool(sentences and sentences[0].is_title and sentences[0].relations),
+        networks=bool(networks),
+        cue_sentences=sum(1 for s in sentences if s.relations),
+        places=len({p.id for _, _, p in choices}),
     )
-    is_story = bool(acting) or bool(networks) or (title_cue and bool(partnerships))
-    confidence = 1 / (1 + math.exp(-score))
-    if not is_story:
-        confidence = min(confidence, 0.49)
-    learned = relevance.probability(
+    is_story, confidence = relevance.verdict(
+        evidence,
         relevance.story_text(
             story.title, [*([story.subtitle] if story.subtitle else []), *story.body]
-        )
+        ),
     )
-    if learned is not None:
-        # The rules see places and pairs, the model sees wording: each covers the other's blind spot.
-        confidence = RULES_WEIGHT * confidence + (1 - RULES_WEIGHT) * learned
-        is_story = confidence >= 0.5
     confidence = round(confidence, 2)
     partnerships = [
         p for p in partnerships if not (_unplaced(p["a"], p["b"]) or _unplaced(p["b"], p["a"]))
@@ -503,6 +493,7 @@ def analyse(story: Story) -> dict[str, Any]:
         "confidence": confidence,
         "partnerships": partnerships,
         "network_sizes": networks if is_story else [],
+        "evidence": evidence,  # what the verdict weighed; train_relevance learns from it
     }
 
 
