@@ -234,6 +234,7 @@ class Gazetteer:
         self.country_names: dict[str, str] = {}  # alias (latin key or CJK) -> alpha-2
         self._cjk_max = 1
         self._stop: set[str] = set()
+        self._sounds: dict[str, dict[str, list[str]]] = {}
         self._build()
 
     # --- building ------------------------------------------------------------------------
@@ -483,6 +484,7 @@ class Gazetteer:
         self.country_names = state["country_names"]
         self._cjk_max = state["cjk_max"]
         self._stop = state["stop"]
+        self._sounds = {}
 
     # --- lookup --------------------------------------------------------------------------
     def get(self, place_id: str) -> Place | None:
@@ -511,6 +513,40 @@ class Gazetteer:
         return sorted(
             {*self.lookup(name), *(self.places[i] for i in ids)}, key=lambda p: -p.population
         )
+
+    def sounding_like(self, name: str, country: str) -> list[Place]:
+        """Places of ``country`` whose name sounds like a Hangul transcription ("크즐오르다" is
+        Kyzylorda, "하바로프스크" Khabarovsk): the consonants must agree, three or more of them;
+        the closest spelling first, then the most populous."""
+        key = phonetic_key(name)
+        if len(key) < 3 or country in HOME_COUNTRIES:
+            return []
+        ids = self._sound_index(country).get(key, [])
+        spoken = _spoken(name)
+        scored = [(_similarity(spoken, _spoken(self.places[i].name)), self.places[i]) for i in ids]
+        # Consonants alone collide across a big country (프레즈노 and Virginia): the spellings
+        # must be alike too.
+        return [
+            p
+            for score, p in sorted(scored, key=lambda sp: (-round(sp[0], 1), -sp[1].population))
+            if score >= _SOUND_SIMILARITY
+        ]
+
+    def _sound_index(self, country: str) -> dict[str, list[str]]:
+        """Phonetic keys of one country's cities and regions, made on first use."""
+        if country not in self._sounds:
+            rows = getattr(self.places, "_rows", None) or {
+                pid: _place_row(p) for pid, p in self.places.items()
+            }
+            index: dict[str, list[str]] = {}
+            for place_id, name, _local, where, level, *_ in rows.values():
+                if where != country or level not in {LEVEL_CITY, LEVEL_PROVINCE}:
+                    continue
+                keys = {phonetic_key(name), *([phonetic_key(name, True)] if "r" in name else [])}
+                for key in keys:
+                    index.setdefault(key, []).append(place_id)
+            self._sounds[country] = index
+        return self._sounds[country]
 
     def find_mentions(self, text: str) -> list[Mention]:
         """Place and country names in ``text``, longest match first, in order."""
@@ -611,6 +647,63 @@ def _local_name(
     if country in {"JP", "TW"} and han:
         return _pick(han, "市")
     return city["name"]
+
+
+# How a Latin name's letters sound to a Korean ear, as consonant classes: Korean writes f and p,
+# b and v alike, has one liquid for l and r, drops an r before a consonant ("Stratford" is
+# 스트랫퍼드), and writes Japanese "fu" with h (Fujieda is 후지에다).
+_LATIN_SOUNDS = (
+    (re.compile(r"fu"), "hu"),
+    (re.compile(r"kh"), "h"),
+    (re.compile(r"ph"), "p"),
+    (re.compile(r"th"), "t"),
+    (re.compile(r"sh|sch"), "s"),
+    (re.compile(r"ch|zh|ts|tz|dz|j"), "J"),
+    (re.compile(r"ck|q"), "k"),
+    (re.compile(r"x"), "ks"),
+    (re.compile(r"c(?=[eiy])"), "s"),
+    (re.compile(r"g(?=[eiy])"), "J"),
+    (re.compile(r"r(?![aeiouy])"), ""),
+)
+_CONSONANT_CLASS = str.maketrans(
+    {**dict.fromkeys("kgc", "K"), **dict.fromkeys("pbfv", "P"), **dict.fromkeys("td", "T")}
+    | {"z": "J", "l": "L", "r": "L", "s": "S", "m": "M", "n": "N", "h": "H", "j": "J", "J": "J"}
+    | dict.fromkeys("aeiouwy")
+)
+_REPEAT = re.compile(r"(.)\1+")
+
+
+# How alike a transcription and a name must be spelled, once the consonants agree (difflib).
+_SOUND_SIMILARITY = 0.5
+
+
+def _spoken(name: str) -> str:
+    """A name in lower-case Latin letters; Hangul syllable by syllable, a final ㅅ read as t."""
+    from anyascii import anyascii
+
+    if _is_hangul(name.replace(" ", "")):
+        syllables = [anyascii(ch).lower() for ch in name if _is_hangul(ch)]
+        # A final ㅅ sounds t; the epenthetic ㅡ (eu) Korean puts between consonants is no vowel.
+        return "".join(re.sub(r"s$", "t", sy).replace("eu", "") for sy in syllables)
+    return re.sub("[^a-z]", "", anyascii(latin_key(name)).lower())
+
+
+def phonetic_key(name: str, rhotic: bool = False) -> str:
+    """The consonant skeleton of a name, Latin or Hangul, for matching a transcription; a
+    ``rhotic`` one keeps an r before a consonant (Irkutsk is 이르쿠츠크, Stratford 스트랫퍼드)."""
+    spoken = _spoken(name)
+    if not _is_hangul(name.replace(" ", "")):
+        for pattern, sound in _LATIN_SOUNDS[:-1] if rhotic else _LATIN_SOUNDS:
+            spoken = pattern.sub(sound, spoken)
+    else:
+        spoken = spoken.replace("ch", "J").replace("ng", "n")
+    return _REPEAT.sub(r"\1", spoken.translate(_CONSONANT_CLASS))
+
+
+def _similarity(a: str, b: str) -> float:
+    from difflib import SequenceMatcher
+
+    return SequenceMatcher(None, a, b).ratio()
 
 
 # Towns smaller than this lose names that are common words (a big city's name is its own).
