@@ -117,3 +117,11 @@ def test_cache_saves_loads_and_survives_a_broken_file(tmp_path, caplog) -> None:
     assert "unreadable" in caplog.text
     assert [p.id for p in rebuilt.lookup("Qingdao")] == [p.id for p in built.lookup("Qingdao")]
     assert load_or_build(tmp_path).get("geonames:1797929") is not None  # written anew
+
+
+@pytest.mark.parametrize(
+    ("name", "code"), [("俄羅斯", "RU"), ("俄罗斯", "RU"), ("台灣", "TW"), ("德國", "DE")]
+)
+def test_country_names_in_both_han_scripts(name: str, code: str) -> None:
+    found = gazetteer().find_mentions(f"{name}的城市")
+    assert [(m.text, m.country) for m in found] == [(name, code)]

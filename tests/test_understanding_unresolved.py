@@ -148,3 +148,13 @@ def test_a_ward_after_its_city_and_level_word_takes_that_country() -> None:
         "서울 중구는 일본 도쿄도 스미다구와 자매결연을 맺었다"
     )["스미다구"]
     assert (name, country, level) == ("Sumida", "JP", "district")
+
+
+def test_a_date_before_a_han_name_is_not_part_of_it() -> None:
+    names = [t for t, _, _ in _open("今年2月柯岩堡市与青岛市缔结姊妹城市")]
+    assert "柯岩堡市" in names
+    assert all(not n.startswith("月") for n in names)
+
+
+def test_a_country_in_traditional_script_is_stated_for_the_town_after_it() -> None:
+    assert ("柯岩堡市", "RU", "city") in _open("青岛市与俄羅斯柯岩堡市缔结友好城市")

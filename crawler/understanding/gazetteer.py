@@ -452,8 +452,14 @@ class Gazetteer:
         for code, names in curated["countries"].items():
             for name in names:
                 compact = name.replace(" ", "")
-                key = compact if (_is_han(compact) or _is_hangul(compact)) else latin_key(name)
-                self.country_names[key] = code
+                if _is_han(compact):
+                    # In simplified and traditional script alike (台湾 / 臺灣, 俄罗斯 / 俄羅斯).
+                    for form in {compact, *_fold_han(compact)}:
+                        self.country_names[form] = code
+                elif _is_hangul(compact):
+                    self.country_names[compact] = code
+                else:
+                    self.country_names[latin_key(name)] = code
 
     def _drop_country_homonyms(self) -> None:
         """A country's name is never a city's: "Korea" is not a town somewhere."""

@@ -49,6 +49,7 @@ class Vocabulary:
     han_boundaries: frozenset[str]
     han_suffix_chars: frozenset[str]
     han_not_after: frozenset[str]
+    han_after_number: frozenset[str]
     hangul_suffixes: list[tuple[str, str]]
     hangul_particles: list[str]
     common: frozenset[str]
@@ -78,6 +79,7 @@ def vocabulary() -> Vocabulary:
         han_boundaries=frozenset(data["han_boundaries"]),
         han_suffix_chars=frozenset("".join(data["han_suffixes"])),
         han_not_after=frozenset(data["han_not_after"]),
+        han_after_number=frozenset(data["han_after_number"]),
         hangul_suffixes=by_length(data["hangul_suffixes"]),
         hangul_particles=sorted(data["hangul_particles"], key=len, reverse=True),
         common=frozenset(w for words in data["common_words"].values() for w in words),
@@ -174,6 +176,8 @@ def _han(text: str, vocab: Vocabulary, add: Any, ends: set[int]) -> None:
     for m in _HAN_RUN.finditer(text):
         run, base = m.group(), m.start()
         stops = {k for k in range(len(run) + 1) if base + k in ends or _han_boundary(run, k, vocab)}
+        if base and text[base - 1].isdigit() and run[0] in vocab.han_after_number:
+            stops.add(1)  # "2月聖蓋博市": a date's unit ends before the name
         i = 2
         while i < len(run):
             hit = next(
@@ -195,6 +199,7 @@ def _han(text: str, vocab: Vocabulary, add: Any, ends: set[int]) -> None:
 def _sounding_like(stem: str, country: str | None, level: str) -> Place | None:
     """The place of the stated foreign country a Hangul transcription sounds like ("크즐오르다주"
     is Kyzylorda's region): a city for a city, else its name for the unresolved place."""
+    # Not a Chinese one: Chinese transcribes loosely and translates too (华盛顿 sounds Houston).
     if not country or not _HANGUL_RUN.fullmatch(stem):
         return None
     found = gazetteer().sounding_like(stem, country)
