@@ -125,3 +125,12 @@ def test_cache_saves_loads_and_survives_a_broken_file(tmp_path, caplog) -> None:
 def test_country_names_in_both_han_scripts(name: str, code: str) -> None:
     found = gazetteer().find_mentions(f"{name}的城市")
     assert [(m.text, m.country) for m in found] == [(name, code)]
+
+
+def test_a_foreign_hangul_name_inside_a_longer_word_is_no_place() -> None:
+    def names(text: str) -> list[str]:
+        return [m.candidates[0].name for m in gazetteer().find_mentions(text) if m.candidates]
+
+    assert "Goma" in names("콩고 고마시와 교류했다")
+    assert "Goma" not in names("시민들은 고마워했다")
+    assert "Goma" not in names("고마키시와 우호협력을 맺었다")

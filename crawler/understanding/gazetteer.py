@@ -235,6 +235,7 @@ class Gazetteer:
         self._cjk_max = 1
         self._stop: set[str] = set()
         self._sounds: dict[str, dict[str, list[str]]] = {}
+        self._hangul_followers: frozenset[str] = frozenset()
         self._build()
 
     # --- building ------------------------------------------------------------------------
@@ -273,6 +274,7 @@ class Gazetteer:
             for code, info in table.items()
         }
         self._stop = {latin_key(n) if n.isascii() else n for n in curated["stop_names"]}
+        self._hangul_followers = frozenset(curated["hangul_name_followers"])
         self._add_geonames_cities(curated, provinces)
         self._add_curated_provinces(provinces)
         self._add_iso_subdivisions()
@@ -480,6 +482,7 @@ class Gazetteer:
             "country_names": self.country_names,
             "cjk_max": self._cjk_max,
             "stop": self._stop,
+            "hangul_followers": self._hangul_followers,
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -490,6 +493,7 @@ class Gazetteer:
         self.country_names = state["country_names"]
         self._cjk_max = state["cjk_max"]
         self._stop = state["stop"]
+        self._hangul_followers = state["hangul_followers"]
         self._sounds = {}
 
     # --- lookup --------------------------------------------------------------------------
@@ -602,6 +606,14 @@ class Gazetteer:
                 i += 1
         return mentions
 
+    def _inside_hangul_word(self, text: str, end: int, hit: str) -> bool:
+        """A foreign town's Hangul name that runs on into a longer word ("고마" in 고마키시)."""
+        if end >= len(text) or not _is_hangul(hit) or not _is_hangul(text[end]):
+            return False
+        if text[end] in self._hangul_followers or hit in self.country_names:
+            return False
+        return all(self.places[x].country != "KR" for x in self.cjk.get(hit, ()))
+
     def _cjk_mentions(self, text: str) -> list[Mention]:
         mentions: list[Mention] = []
         i = 0
@@ -620,7 +632,7 @@ class Gazetteer:
                 if piece in self.cjk or piece in self.country_names:
                     hit = piece
                     break
-            if hit is None:
+            if hit is None or self._inside_hangul_word(text, i + len(hit), hit):
                 i += 1
                 continue
             mention = Mention(i, i + len(hit), hit, hint=_cjk_hint(hit))
