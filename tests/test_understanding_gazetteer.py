@@ -134,3 +134,18 @@ def test_a_foreign_hangul_name_inside_a_longer_word_is_no_place() -> None:
     assert "Goma" in names("콩고 고마시와 교류했다")
     assert "Goma" not in names("시민들은 고마워했다")
     assert "Goma" not in names("고마키시와 우호협력을 맺었다")
+
+
+def test_korean_towns_also_go_by_their_revised_romanization() -> None:
+    # GeoNames spells it the McCune-Reischauer way (Hongch'ŏn).
+    assert [p.id for p in gazetteer().lookup("Hongcheon County")] == ["geonames:1844191"]
+
+
+def test_a_transcription_takes_the_namesake_in_the_country_the_story_names() -> None:
+    # 산후안 is indexed for Puerto Rico's San Juan; the story is about one in the Philippines.
+    ids = _pair_ids(
+        "원주시, 산후안시와 자매결연",
+        ["원주시 대표단이 필리핀을 방문했다.", "원주시는 산후안시와 자매결연을 맺었다."],
+    )
+    assert "geonames:1689286" in ids
+    assert "geonames:4568127" not in ids

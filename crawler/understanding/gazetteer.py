@@ -329,6 +329,9 @@ class Gazetteer:
         small = place.population < _COMMON_WORD_MAX_POPULATION
         self._alias(place.id, city["name"], small)
         self._alias(place.id, place.name, small)
+        if country == "KR" and _is_hangul(place.local_name):
+            # GeoNames spells Korean towns the old way (Hongch'ŏn); papers write Hongcheon.
+            self._alias(place.id, _revised_romanization(place.local_name), small)
         for alt in city["alternatenames"]:
             compact = alt.replace(" ", "")
             if _is_han(compact) or _is_hangul(compact):
@@ -716,6 +719,15 @@ def phonetic_key(name: str, rhotic: bool = False) -> str:
     else:
         spoken = spoken.replace("ch", "J").replace("ng", "n")
     return _REPEAT.sub(r"\1", spoken.translate(_CONSONANT_CLASS))
+
+
+def _revised_romanization(hangul: str) -> str:
+    """A Korean place name in the Revised Romanization, without its level word (홍천군 ->
+    Hongcheon)."""
+    from anyascii import anyascii
+
+    stem = re.sub("(?:특별자치시|특별시|광역시|시|군|구)$", "", hangul) or hangul
+    return anyascii(stem).capitalize()
 
 
 def _similarity(a: str, b: str) -> float:
