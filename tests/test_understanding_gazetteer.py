@@ -117,3 +117,35 @@ def test_cache_saves_loads_and_survives_a_broken_file(tmp_path, caplog) -> None:
     assert "unreadable" in caplog.text
     assert [p.id for p in rebuilt.lookup("Qingdao")] == [p.id for p in built.lookup("Qingdao")]
     assert load_or_build(tmp_path).get("geonames:1797929") is not None  # written anew
+
+
+@pytest.mark.parametrize(
+    ("name", "code"), [("俄羅斯", "RU"), ("俄罗斯", "RU"), ("台灣", "TW"), ("德國", "DE")]
+)
+def test_country_names_in_both_han_scripts(name: str, code: str) -> None:
+    found = gazetteer().find_mentions(f"{name}的城市")
+    assert [(m.text, m.country) for m in found] == [(name, code)]
+
+
+def test_a_foreign_hangul_name_inside_a_longer_word_is_no_place() -> None:
+    def names(text: str) -> list[str]:
+        return [m.candidates[0].name for m in gazetteer().find_mentions(text) if m.candidates]
+
+    assert "Goma" in names("콩고 고마시와 교류했다")
+    assert "Goma" not in names("시민들은 고마워했다")
+    assert "Goma" not in names("고마키시와 우호협력을 맺었다")
+
+
+def test_korean_towns_also_go_by_their_revised_romanization() -> None:
+    # GeoNames spells it the McCune-Reischauer way (Hongch'ŏn).
+    assert [p.id for p in gazetteer().lookup("Hongcheon County")] == ["geonames:1844191"]
+
+
+def test_a_transcription_takes_the_namesake_in_the_country_the_story_names() -> None:
+    # 산후안 is indexed for Puerto Rico's San Juan; the story is about one in the Philippines.
+    ids = _pair_ids(
+        "원주시, 산후안시와 자매결연",
+        ["원주시 대표단이 필리핀을 방문했다.", "원주시는 산후안시와 자매결연을 맺었다."],
+    )
+    assert "geonames:1689286" in ids
+    assert "geonames:4568127" not in ids

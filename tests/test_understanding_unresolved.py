@@ -103,3 +103,58 @@ def test_a_place_of_no_stated_country_gets_no_country_feed(
     assert (tmp_path / "countries" / "cn.atom").exists()
     (entry,) = feedparser.parse((tmp_path / "partnerships.atom").read_bytes()).entries
     assert "" not in {t.term for t in entry.tags}
+
+
+def test_a_hangul_transcription_is_matched_by_sound_in_the_stated_country() -> None:
+    gaz = gazetteer()
+    assert gaz.sounding_like("하바로프스크", "RU")[0].name == "Khabarovsk"
+    # Korean drops an English r before a consonant and keeps a Russian one.
+    assert gaz.sounding_like("스트랫퍼드", "CA")[0].name == "Stratford"
+    assert gaz.sounding_like("이르쿠츠크", "RU")[0].name == "Irkutsk"
+    # Only in the country the text states, and only when the spellings are alike as well.
+    assert gaz.sounding_like("하바로프스크", "JP") == []
+    assert all(p.name != "Virginia" for p in gaz.sounding_like("프레즈노", "US"))
+
+
+def _open_places(text: str) -> dict[str, tuple[str, str, str, str]]:
+    found = open_mentions(text, gazetteer().find_mentions(text))
+    return {
+        m.text: (
+            m.candidates[0].id,
+            m.candidates[0].name,
+            m.candidates[0].country,
+            m.candidates[0].level,
+        )
+        for m in found
+    }
+
+
+def test_a_foreign_town_in_hangul_resolves_to_its_geonames_city() -> None:
+    found = _open_places("안산시는 캐나다 스트랫퍼드시와 우호교류를 맺었다")
+    assert found["스트랫퍼드시"][1:3] == ("Stratford", "CA")
+    assert found["스트랫퍼드시"][0].startswith("geonames:")
+
+
+def test_a_region_named_after_its_city_stays_unresolved_under_the_city_name() -> None:
+    place_id, name, country, level = _open_places(
+        "경남도는 러시아 하바로프스크주와 자매결연을 맺었다"
+    )["하바로프스크주"]
+    assert (name, country, level) == ("Khabarovsk", "RU", "province")
+    assert place_id.startswith("unresolved:")
+
+
+def test_a_ward_after_its_city_and_level_word_takes_that_country() -> None:
+    place_id, name, country, level = _open_places(
+        "서울 중구는 일본 도쿄도 스미다구와 자매결연을 맺었다"
+    )["스미다구"]
+    assert (name, country, level) == ("Sumida", "JP", "district")
+
+
+def test_a_date_before_a_han_name_is_not_part_of_it() -> None:
+    names = [t for t, _, _ in _open("今年2月柯岩堡市与青岛市缔结姊妹城市")]
+    assert "柯岩堡市" in names
+    assert all(not n.startswith("月") for n in names)
+
+
+def test_a_country_in_traditional_script_is_stated_for_the_town_after_it() -> None:
+    assert ("柯岩堡市", "RU", "city") in _open("青岛市与俄羅斯柯岩堡市缔结友好城市")

