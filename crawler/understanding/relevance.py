@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import zlib
+from collections import Counter
 from dataclasses import astuple, dataclass
 from functools import lru_cache
 from importlib import resources
@@ -77,18 +78,23 @@ def features(text: str, ngrams: tuple[int, int] = NGRAMS) -> dict[int, float]:
     """Character n-grams within word bounds (each word padded with a space, as scikit-learn's
     ``char_wb``), hashed with CRC-32 into ``N_FEATURES`` columns, L2-normalised. Plain Python:
     no library is imported to score a story."""
-    counts: dict[int, float] = {}
-    low, high = ngrams
+    counts: Counter[int] = Counter()
     for word in text.casefold().split():
-        padded = f" {word} "
-        for n in range(low, high + 1):
-            if len(padded) < n:
-                break
-            for i in range(len(padded) - n + 1):
-                column = zlib.crc32(padded[i : i + n].encode("utf-8")) % N_FEATURES
-                counts[column] = counts.get(column, 0.0) + 1.0
+        counts.update(_word_columns(word, ngrams))
     norm = math.sqrt(sum(v * v for v in counts.values())) or 1.0
     return {k: v / norm for k, v in counts.items()}
+
+
+@lru_cache(maxsize=2**16)
+def _word_columns(word: str, ngrams: tuple[int, int]) -> tuple[int, ...]:
+    """The hashed n-gram columns of one word; words repeat, so each is hashed once."""
+    padded = f" {word} "
+    low, high = ngrams
+    return tuple(
+        zlib.crc32(padded[i : i + n].encode("utf-8")) % N_FEATURES
+        for n in range(low, min(high, len(padded)) + 1)
+        for i in range(len(padded) - n + 1)
+    )
 
 
 def row(
