@@ -18,7 +18,7 @@ from tests.test_crawl_command import FAST, environment, sistercity, summary, wit
 
 pytestmark = pytest.mark.postgres
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
+REDIS_URL = "redis://127.0.0.1:6379/13"  # a database of these tests only
 
 
 def redis_reachable() -> bool:
@@ -65,7 +65,9 @@ def test_two_workers_file_what_one_process_files(tmp_path: Path, replicas: Repli
         # The replicas move on to edition 2: the second runs see edits (new versions).
         replicas.set_edition(2)
         crawl(tmp_path / "one", replicas, one)
-        shared_again = crawl(tmp_path / "two", replicas, two, "--workers", "2")
+        shared_again = crawl(
+            tmp_path / "two", replicas, two, "--workers", "2", "--redis", REDIS_URL
+        )
 
         assert versions(two) == versions(one)
         assert any(v[1] > 1 for v in versions(one)), "edition 2 made new versions"
