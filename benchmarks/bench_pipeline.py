@@ -217,6 +217,9 @@ def crawl(
                 "SISTERCITY_DB_URL": db,
                 "HTTPCACHE_DIR": str(workdir / "httpcache"),
                 "SISTERCITY_FEEDS_ON_CLOSE": False,
+                # The four spiders are one crawl: without this each would take the store's
+                # lock and all but the first would stop before fetching anything.
+                "SISTERCITY_STORE_LOCKED": True,
                 **({"SISTERCITY_STORE_BATCH_SIZE": batch} if batch else {}),
             }
         )
