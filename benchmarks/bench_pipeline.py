@@ -19,7 +19,10 @@ the time from the first response to the spider's close (for the full run: once t
 is committed). Each run is a fresh process; start-up (imports, the gazetteer) is not counted.
 
     python -m benchmarks.bench_pipeline [--pages 2000] [--backends sqlite,postgresql]
-        [--concurrency 16]
+        [--concurrency 16] [--trace-memory 15]
+
+``--trace-memory N`` lists (on stderr) the N source lines holding most memory at the end of the
+first full crawl (tracemalloc, started after start-up; it slows the crawl).
 """
 
 from __future__ import annotations
@@ -143,9 +146,17 @@ def serve(count: int, port_file: Path) -> None:
 
 
 def crawl(
-    mode: str, count: int, port: int, db: str, workdir: Path, concurrency: int, batch: int = 0
+    mode: str,
+    count: int,
+    port: int,
+    db: str,
+    workdir: Path,
+    concurrency: int,
+    batch: int = 0,
+    trace_memory: int = 0,
 ) -> None:
-    """One measured crawl in this process; prints its figures as JSON."""
+    """One measured crawl in this process; prints its figures as JSON. With ``trace_memory``,
+    also the lines that allocated most of what is still held at the end (after start-up)."""
     import scrapy
     from scrapy import signals
     from scrapy.crawler import CrawlerProcess
@@ -193,6 +204,10 @@ def crawl(
         from crawler.understanding import understand
 
         understand(synthetic.story(0))  # loads the gazetteer: start-up, not throughput
+        if trace_memory:
+            import tracemalloc
+
+            tracemalloc.start()
         from scrapy.spiderloader import SpiderLoader
 
         settings = project_settings(
@@ -202,6 +217,9 @@ def crawl(
                 "SISTERCITY_DB_URL": db,
                 "HTTPCACHE_DIR": str(workdir / "httpcache"),
                 "SISTERCITY_FEEDS_ON_CLOSE": False,
+                # The four spiders are one crawl: without this each would take the store's
+                # lock and all but the first would stop before fetching anything.
+                "SISTERCITY_STORE_LOCKED": True,
                 **({"SISTERCITY_STORE_BATCH_SIZE": batch} if batch else {}),
             }
         )
@@ -226,6 +244,12 @@ def crawl(
     process.start()
     stats = [dict(c.stats.get_stats()) for c in crawlers if c.stats is not None]
     stored = sum(int(s.get("sistercity/store/new", 0)) for s in stats)
+    held = []
+    if trace_memory:
+        import tracemalloc
+
+        top = tracemalloc.take_snapshot().statistics("lineno")[:trace_memory]
+        held = [f"{stat.size / 2**20:.1f} MB {stat.count} blocks {stat.traceback}" for stat in top]
     print(
         json.dumps(
             {
@@ -239,13 +263,21 @@ def crawl(
                 )
                 / 2**20,
                 "cache_files": sum(1 for f in (workdir / "httpcache").rglob("*") if f.is_file()),
+                "memory_held": held,
             }
         )
     )
 
 
 def child(
-    mode: str, count: int, port: int, db: str, workdir: Path, concurrency: int, batch: int = 0
+    mode: str,
+    count: int,
+    port: int,
+    db: str,
+    workdir: Path,
+    concurrency: int,
+    batch: int = 0,
+    trace_memory: int = 0,
 ) -> dict:
     command = [
         sys.executable,
@@ -265,6 +297,8 @@ def child(
         str(concurrency),
         "--batch",
         str(batch),
+        "--trace-memory",
+        str(trace_memory),
     ]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
     if done.returncode != 0:
@@ -274,7 +308,11 @@ def child(
 
 def _first_and_rerun(args: Any, port: int, db: str, workdir: Path) -> dict[str, Any]:
     """The crawl into an empty store, then the same crawl again: nothing new."""
-    first = child("full", args.pages, port, db, workdir, args.concurrency, args.batch)
+    first = child(
+        "full", args.pages, port, db, workdir, args.concurrency, args.batch, args.trace_memory
+    )
+    for line in first["memory_held"]:
+        progress(f"pipeline: held at the end: {line}")
     progress("pipeline: the same crawl again, nothing new")
     first["rerun"] = child("full", args.pages, port, db, workdir, args.concurrency, args.batch)
     return first
@@ -293,6 +331,7 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
         db="",
         workdir="",
         batch=0,
+        trace_memory=0,
     )
     if args.child:
         crawl(
@@ -303,6 +342,7 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
             Path(args.workdir),
             args.concurrency,
             args.batch,
+            args.trace_memory,
         )
         return {}
     results: dict[str, Any] = {}

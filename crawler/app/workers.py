@@ -15,6 +15,16 @@ What keeps a run equal to a single-process crawl:
   for by one worker and fetched by another is accounted once; the last worker to close records
   the stories that got no answer;
 - a worker stays open while any other is busy or the shared queue holds requests.
+
+What keeps a run whole when a worker is killed (SIGKILL, a lost host):
+- every worker beats a heartbeat key in Redis (``alive:<i>``, a few seconds' lifetime); a worker
+  that started, did not finish and has no heartbeat is dead, and the others stop waiting for it;
+- each request a worker takes from the shared queue is kept in its ``taken:<i>`` hash until its
+  response arrives; the first live worker to see a dead one pushes what it had taken back on the
+  queue (past the dupefilter, which saw them already), so the run fetches them itself;
+- stories a dead worker built but may not have committed are checked against the store when the
+  run closes: those missing are recorded as failures, so the retry queue hands them to the next
+  run.
 The near-duplicate index stays per process (seeded from the store): two near copies first seen in
 one run by two different workers are both kept as originals (one process would link them).
 """
@@ -27,6 +37,7 @@ import logging
 import os
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
@@ -41,6 +52,8 @@ logger = logging.getLogger("sistercity.workers")
 # Stats every worker sets to the same shared figure (not summed over workers).
 SHARED_STATS = ("sistercity/articles/", "sistercity/retry/queued", "sistercity/dedupe/seeded")
 IDLE, BUSY = "idle", "busy"
+# A worker whose heartbeat key is older than this is taken for dead (its process or host gone).
+HEARTBEAT_SECONDS = 10.0
 
 
 def redis_client(url: str) -> Any:
@@ -75,15 +88,61 @@ class RedisSet:
         return set(other) - set(self)
 
 
+class WorkerSet(RedisSet):
+    """A shared set that also remembers what this worker added (``<key>:<index>``)."""
+
+    def __init__(self, client: Any, key: str, index: int):
+        super().__init__(client, key)
+        self.own_key = f"{key}:{index}"
+
+    def add(self, value: str) -> None:
+        self.client.pipeline().sadd(self.key, value).sadd(self.own_key, value).execute()
+
+
+def dead_workers(client: Any, prefix: str) -> set[str]:
+    """Indexes of the run's workers that started, did not finish and have no heartbeat."""
+    started = client.smembers(f"{prefix}:started")
+    finished = client.smembers(f"{prefix}:finished")
+    return {i for i in started - finished if not client.exists(f"{prefix}:alive:{i}")}
+
+
+def beat(client: Any, prefix: str, index: int) -> threading.Event:
+    """Keep this worker's heartbeat key alive from a thread (a busy reactor does not stop it)."""
+    stop = threading.Event()
+    key, lifetime = f"{prefix}:alive:{index}", int(HEARTBEAT_SECONDS * 1000)
+
+    def run() -> None:
+        while True:
+            client.set(key, os.getpid(), px=lifetime)
+            if stop.wait(HEARTBEAT_SECONDS / 5):
+                return
+
+    client.set(key, os.getpid(), px=lifetime)
+    client.sadd(f"{prefix}:started", str(index))
+    threading.Thread(target=run, name="sistercity-heartbeat", daemon=True).start()
+    return stop
+
+
 class SharedScheduler(Scheduler):
-    """scrapy-redis's scheduler that marks its worker busy whenever it takes a request."""
+    """scrapy-redis's scheduler that marks its worker busy whenever it takes a request and keeps
+    the request in the worker's ``taken`` hash until its response arrives."""
 
     def next_request(self) -> Any:
         request = super().next_request()
         if request is not None:
             spider = self.spider
             spider.worker_state(BUSY)
+            data = self.queue._encode_request(request)
+            self.server.hset(spider.taken_key(), spider.fingerprint(request), data)
         return request
+
+    def requeue(self, key: str) -> int:
+        """Put the requests of a ``taken`` hash back on the shared queue; returns how many."""
+        taken = self.server.hgetall(key)
+        for data in taken.values():
+            self.queue.push(self.queue._decode_request(data))
+        self.server.delete(key)
+        return len(taken)
 
 
 class WorkerSpiderMixin:
@@ -99,14 +158,41 @@ class WorkerSpiderMixin:
         self.worker_prefix = f"{s.get('SISTERCITY_WORKER_PREFIX')}:{self.name}"
         self.worker_index = s.getint("SISTERCITY_WORKER_INDEX")
         self.worker_count = s.getint("SISTERCITY_WORKERS")
+        self.run_prefix = s.get("SISTERCITY_WORKER_PREFIX")
         self.requested = RedisSet(self.redis, f"{self.worker_prefix}:requested")  # type: ignore[assignment]
-        self.built = RedisSet(self.redis, f"{self.worker_prefix}:built")  # type: ignore[assignment]
+        self.built = WorkerSet(self.redis, f"{self.worker_prefix}:built", self.worker_index)  # type: ignore[assignment]
         self.failed_articles = RedisSet(self.redis, f"{self.worker_prefix}:failed")  # type: ignore[assignment]
         self.worker_state(BUSY)
         self.crawler.signals.connect(self.worker_idle, signal=signals.spider_idle)
+        self.crawler.signals.connect(self.answered, signal=signals.response_received)
 
     def worker_state(self, state: str) -> None:
         self.redis.hset(f"{self.worker_prefix}:state", str(self.worker_index), state)
+
+    def taken_key(self, index: int | str | None = None) -> str:
+        return f"{self.worker_prefix}:taken:{self.worker_index if index is None else index}"
+
+    def fingerprint(self, request: Any) -> str:
+        return self.crawler.request_fingerprinter.fingerprint(request).hex()
+
+    def answered(self, response: Any, request: Any, spider: Any) -> None:
+        if spider is self:
+            self.redis.hdel(self.taken_key(), self.fingerprint(request))
+
+    def take_over_dead(self) -> set[str]:
+        """The dead workers; the first live worker to see one puts its taken requests back."""
+        dead = dead_workers(self.redis, self.run_prefix)
+        for index in dead:
+            if self.redis.set(f"{self.worker_prefix}:taken-over:{index}", 1, nx=True):
+                scheduler = self.crawler.engine.scheduler
+                count = scheduler.requeue(self.taken_key(index))
+                logger.warning(
+                    "%s: worker %s is gone; %d requests it had taken are queued again",
+                    self.name,
+                    index,
+                    count,
+                )
+        return dead
 
     def queue_key(self) -> str:
         return self.settings.get("SCHEDULER_QUEUE_KEY") % {"spider": self.name}
@@ -117,9 +203,11 @@ class WorkerSpiderMixin:
         if spider is not self:
             return
         self.worker_state(IDLE)
+        dead = self.take_over_dead()
         states = self.redis.hgetall(f"{self.worker_prefix}:state")
+        live = {state for index, state in states.items() if index not in dead}
         waiting = int(self.redis.zcard(self.queue_key()))
-        if waiting or len(states) < self.worker_count or set(states.values()) != {IDLE}:
+        if waiting or len(states) < self.worker_count or live - {IDLE}:
             raise DontCloseSpider
 
     async def start(self) -> Any:
@@ -157,11 +245,29 @@ class WorkerSpiderMixin:
         if spider is not self:
             return
         closed = int(self.redis.incr(f"{self.worker_prefix}:closed"))
-        if closed >= self.worker_count:
+        dead = dead_workers(self.redis, self.run_prefix)
+        if closed + len(dead) >= self.worker_count:
+            self.record_uncommitted(dead)
             super().account(spider, reason)  # type: ignore[misc]
         elif self.queue is not None:  # type: ignore[attr-defined]
             self.queue.close()  # type: ignore[attr-defined]
             self.queue = None
+
+    def record_uncommitted(self, dead: set[str]) -> None:
+        """Stories dead workers built that never reached the store become failures (the retry
+        queue hands them to the next run): a killed process loses its unwritten batch."""
+        if not dead:
+            return
+        from crawler.scraping.news_spider import ARTICLE
+        from storage.loaders import db_url
+        from storage.repository import StoryStore
+
+        with StoryStore.open(db_url(self.settings)) as store:
+            stored = store.known_canonical_urls(self.name)
+        for index in sorted(dead):
+            for canonical in sorted(self.redis.smembers(f"{self.built.key}:{index}") - stored):
+                self.redis.srem(self.built.key, canonical)
+                self.record_failure(canonical, f"worker {index} was killed", ARTICLE)  # type: ignore[attr-defined]
 
 
 def worker_spider(cls: type) -> type:
@@ -218,22 +324,27 @@ def run_workers(
         for proc in procs:
             proc.wait(timeout=timeout)
         deadline = time.monotonic() + (timeout or 7 * 24 * 3600)
-        while client.llen(f"{prefix}:results") < workers:  # remote workers still running
+        # Remote workers may still run; a killed one (no heartbeat) is not waited for.
+        while client.llen(f"{prefix}:results") + len(dead_workers(client, prefix)) < workers:
             if any(p.returncode for p in procs) or time.monotonic() > deadline:
                 break
             time.sleep(1)
         reports = [json.loads(r) for r in client.lrange(f"{prefix}:results", 0, -1)]
+        dead = dead_workers(client, prefix)
     finally:
         for proc in procs:
             if proc.poll() is None:
                 proc.kill()
         for key in client.scan_iter(f"{prefix}:*"):
             client.delete(key)
-    failed = [p.returncode for p in procs if p.returncode]
-    if failed or len(reports) < workers:
+    # A worker killed by a signal is one the others covered; one that failed on its own is not.
+    failed = [p.returncode for p in procs if p.returncode and p.returncode > 0]
+    if failed or not reports or len(reports) + len(dead) < workers:
         raise RuntimeError(
             f"{workers - len(reports)} of {workers} workers did not finish (exit codes {failed})"
         )
+    if dead:
+        logger.warning("Workers %s were killed; the others finished the run", sorted(dead))
     return merge_reports(sites, reports)
 
 
@@ -285,6 +396,7 @@ def work(redis_url: str, prefix: str) -> int:
         **spec["overrides"],
         **worker_settings(prefix, redis_url, index, spec["workers"]),
     }
+    stop_beating = beat(client, prefix, index)
     settings = project_settings(overrides)
     # The HTTP cache is one SQLite file per spider, for one process: a cache per worker slot
     # (a page fetched by another worker last time is fetched whole, not revalidated).
@@ -310,6 +422,8 @@ def work(redis_url: str, prefix: str) -> int:
         for site, r in results.items()
     }
     client.rpush(f"{prefix}:results", json.dumps(report, default=str))
+    client.sadd(f"{prefix}:finished", str(index))
+    stop_beating.set()
     return 0
 
 
