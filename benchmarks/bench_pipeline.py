@@ -36,7 +36,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -143,6 +144,29 @@ def serve(count: int, port_file: Path) -> None:
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     port_file.write_text(str(httpd.server_address[1]))
     httpd.serve_forever()
+
+
+@contextmanager
+def page_server(pages: int, folder: Path) -> Iterator[int]:
+    """``serve`` in a process of its own (so it does not share the crawl's core); yields its
+    port and stops it afterwards."""
+    port_file = folder / "port"
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"from benchmarks.bench_pipeline import serve; from pathlib "
+            f"import Path; serve({pages}, Path({str(port_file)!r}))",
+        ],
+        cwd=ROOT,
+    )
+    try:
+        while not port_file.exists() or not port_file.read_text():
+            time.sleep(0.1)
+        yield int(port_file.read_text())
+    finally:
+        server.terminate()
+        server.wait()
 
 
 def crawl(
@@ -348,20 +372,7 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="sistercity-bench-") as folder:
         base = Path(folder)
-        port_file = base / "port"
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-c",
-                f"from benchmarks.bench_pipeline import serve; from pathlib "
-                f"import Path; serve({args.pages}, Path({str(port_file)!r}))",
-            ],
-            cwd=ROOT,
-        )
-        try:
-            while not port_file.exists() or not port_file.read_text():
-                time.sleep(0.1)
-            port = int(port_file.read_text())
+        with page_server(args.pages, base) as port:
             progress(f"pipeline: bare Scrapy, {args.pages} pages")
             results["bare"] = child("bare", args.pages, port, "", base, args.concurrency)
             for backend in args.backends.split(","):
@@ -376,9 +387,6 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
 
                     with throwaway_schema(POSTGRES_URL, "bench") as url:
                         results[backend] = _first_and_rerun(args, port, url, workdir)
-        finally:
-            server.terminate()
-            server.wait()
     bare = results["bare"]
     bare_rate = bare["responses"] / bare["seconds"]
     rows = [

@@ -15,8 +15,6 @@ gazetteer, one process per worker) included, since that is what a run with more 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -24,8 +22,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmarks.bench_pipeline import SITES, origins, page_set
-from benchmarks.harness import POSTGRES_URL, ROOT, arguments, progress, report, table
+from benchmarks.bench_pipeline import SITES, origins, page_server, page_set
+from benchmarks.harness import POSTGRES_URL, arguments, progress, report, table
 
 REDIS_URL = "redis://127.0.0.1:6379/14"  # a database of this benchmark only
 
@@ -101,26 +99,10 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="sistercity-bench-") as folder:
         base = Path(folder)
-        port_file = base / "port"
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-c",
-                f"from benchmarks.bench_pipeline import serve; from pathlib "
-                f"import Path; serve({args.pages}, Path({str(port_file)!r}))",
-            ],
-            cwd=ROOT,
-        )
-        try:
-            while not port_file.exists() or not port_file.read_text():
-                time.sleep(0.1)
-            port = int(port_file.read_text())
+        with page_server(args.pages, base) as port:
             for n in (int(w) for w in args.workers.split(",")):
                 progress(f"workers: {args.pages} pages with {n} worker(s)")
                 results[str(n)] = crawl(args.pages, port, n, args.concurrency, base)
-        finally:
-            server.terminate()
-            server.wait()
     one = results.get("1")
     rows = []
     for n, r in results.items():

@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from crawler.scraping.items import Story
-from crawler.understanding import understand
 from crawler.understanding.gazetteer import gazetteer
+from tests.understood import pair_names, understood
 
 
 def _understand(title: str, body: list[str]) -> Story:
-    return understand(
-        Story(
-            site="t",
-            url="https://t.invalid/1",
-            canonical_url="https://t.invalid/1",
-            title=title,
-            body=body,
-            published=datetime(2024, 5, 1, tzinfo=UTC),
-            fetched_at=datetime(2024, 5, 1, tzinfo=UTC),
-        )
-    )
+    return understood(title, *body, published="2024-05-01T00:00:00+00:00")
 
 
-def _names(story: Story) -> set[frozenset[str]]:
-    return {frozenset((p["a"]["name"], p["b"]["name"])) for p in story.partnerships}
+_names = pair_names
 
 
 def test_common_words_are_no_small_towns_names() -> None:

@@ -7,45 +7,22 @@ sister city") that turn a signing or a visit under it into something other than 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import yaml
 
-from crawler.scraping.items import Story
-from crawler.understanding import understand
 from crawler.understanding.rules import EVENT_CUES_DIR, compile_rules, load_event_cues, rules
+from tests.understood import understood
 
 
 def _events(title: str, *body: str, published: str = "2025-09-05T07:00:00+00:00") -> set[str]:
     """The events of the story's pairs."""
-    story = understand(
-        Story(
-            site="test",
-            url="https://example.invalid/1",
-            canonical_url="https://example.invalid/1",
-            title=title,
-            body=list(body),
-            published=datetime.fromisoformat(published),
-            fetched_at=datetime.now(UTC),
-        )
-    )
-    return {p["event"] for p in story.partnerships}
+    return {p["event"] for p in understood(title, *body, published=published).partnerships}
 
 
 def _pairs(title: str, *body: str) -> dict[frozenset[str], str]:
-    story = understand(
-        Story(
-            site="test",
-            url="https://example.invalid/2",
-            canonical_url="https://example.invalid/2",
-            title=title,
-            body=list(body),
-            published=datetime(2025, 9, 5, 7, tzinfo=UTC),
-            fetched_at=datetime.now(UTC),
-        )
-    )
+    story = understood(title, *body)
     return {frozenset((p["a"]["name"], p["b"]["name"])): p["event"] for p in story.partnerships}
 
 

@@ -2,25 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from tests.understood import understood
 
-from crawler.scraping.items import Story
-from crawler.understanding import understand
-
-
-def _story(title: str, *body: str, published: str = "2025-09-05T07:00:00+00:00") -> Story:
-    when = datetime.fromisoformat(published)
-    return understand(
-        Story(
-            site="test",
-            url="https://example.invalid/1",
-            canonical_url="https://example.invalid/1",
-            title=title,
-            body=list(body),
-            published=when,
-            fetched_at=datetime.now(UTC),
-        )
-    )
+_story = understood
 
 
 def test_network_size_ignores_the_earlier_figure_and_repeats() -> None:

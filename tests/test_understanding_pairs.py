@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
-from crawler.scraping.items import Story
-from crawler.understanding import understand
+from tests.understood import pair_names, understood
 
 
 def _pairs(title: str, *body: str) -> set[frozenset[str]]:
-    story = understand(
-        Story(
-            site="t",
-            url="https://t.invalid/1",
-            canonical_url="https://t.invalid/1",
-            title=title,
-            body=list(body),
-            published=datetime(2024, 5, 1, tzinfo=UTC),
-            fetched_at=datetime(2024, 5, 1, tzinfo=UTC),
-        )
-    )
-    return {frozenset((p["a"]["name"], p["b"]["name"])) for p in story.partnerships}
+    return pair_names(understood(title, *body, published="2024-05-01T00:00:00+00:00"))
 
 
 def _pair(a: str, b: str) -> frozenset[str]:
