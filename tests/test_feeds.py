@@ -534,7 +534,7 @@ def test_a_full_build_streams_each_feed_a_page_at_a_time(
     store: StoryStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """No step of a full build holds more entries than one document: archive pages come from
-    a generator over the feed and are written as each fills."""
+    a generator over the feed and each is rendered and written as it fills."""
     import inspect
 
     import storage.feeds as feeds
@@ -542,24 +542,25 @@ def test_a_full_build_streams_each_feed_a_page_at_a_time(
 
     for n in range(25):
         store.record(synthetic.story(n))
-    held: list[int] = []
-    original_entries, original_stream = feeds._entries, feeds._Builder.stream_pages
+    pages: list[tuple[str, int, int]] = []  # (feed, page, entries)
+    original_write, original_stream = feeds._Builder.write_page, feeds._Builder.stream_pages
     streams: list[bool] = []
 
-    def entries(session, spec, ids, config):  # type: ignore[no-untyped-def]
-        held.append(len(ids))
-        return original_entries(session, spec, ids, config)
+    def write_page(self, spec, page, ids, *args):  # type: ignore[no-untyped-def]
+        pages.append((spec.name, page, len(ids)))
+        return original_write(self, spec, page, ids, *args)
 
     def stream_pages(self, *args):  # type: ignore[no-untyped-def]
         result = original_stream(self, *args)
         streams.append(inspect.isgenerator(result))
         return result
 
-    monkeypatch.setattr(feeds, "_entries", entries)
+    monkeypatch.setattr(feeds._Builder, "write_page", write_page)
     monkeypatch.setattr(feeds._Builder, "stream_pages", stream_pages)
     config = FeedConfig(entries=3, max_archive_pages=0)
     build_feeds(store, tmp_path, config, full=True)
     assert streams and all(streams)
-    assert max(held) <= max(config.entries, feeds.INDEX_LATEST)
-    assert sum(held) >= 25 * 2  # every change at least in partnerships.atom and its pages
+    assert {size for _, _, size in pages} == {config.entries}
+    partnership_pages = [page for name, page, _ in pages if name == "partnerships.atom"]
+    assert partnership_pages == list(range(1, 9))  # (25 - 1) // 3, oldest first, each once
     assert len(list(tmp_path.glob("partnerships-archive-*.atom"))) == 8
