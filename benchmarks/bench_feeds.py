@@ -16,6 +16,12 @@ also counts the entries rendered (calls to the feed module's entry builders) and
     python -m benchmarks.bench_feeds [--big] [--sizes 100,1000] [--repeats 3]
 
 ``--big`` uses 100, 1,000 and 5,000 changes (filling the store takes a few minutes).
+``--fill bulk`` writes the history in bulk instead (``bench_store_growth.fill``: 800 filler
+places, so about 800 city feeds), which reaches 10,000 or 50,000 changes in seconds; the one
+more story of each timed rebuild still goes through ``record``. The full build also reports
+the megabytes of feed files it leaves (``.atom`` and their ``.gz`` copies).
+
+    python -m benchmarks.bench_feeds --fill bulk --sizes 1000,10000 --repeats 3
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 import storage.feeds as feeds
-from benchmarks import synthetic
+from benchmarks import bench_store_growth, synthetic
 from benchmarks.harness import arguments, ms, progress, report, table
 from storage import StoryStore
 from storage.models import ChangeRecord
@@ -64,8 +70,12 @@ def _index_seconds(store: StoryStore, root: Path) -> float:
         return time.perf_counter() - start
 
 
+def _megabytes(root: Path) -> float:
+    return sum(p.stat().st_size for p in root.rglob("*.atom*")) / 1e6
+
+
 def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
-    args = arguments(__doc__.split("\n")[0], argv, repeats=3, sizes="100,1000")
+    args = arguments(__doc__.split("\n")[0], argv, repeats=3, sizes="100,1000", fill="record")
     sizes = [100, 1000, 5000] if args.big else [int(s) for s in args.sizes.split(",")]
     _counting("_change_entry")
     _counting("_story_entry")
@@ -74,10 +84,14 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="sistercity-bench-") as folder:
         base = Path(folder)
         with StoryStore.open(f"sqlite:///{base / 'store.db'}") as store:
-            recorded = 0
+            recorded = filled = 0
             for size in sorted(sizes):
                 progress(f"feeds: filling the store to {size:,} changes")
-                while recorded < size:
+                missing = size - _changes(store)
+                if args.fill == "bulk" and missing > 0:
+                    bench_store_growth.fill(store, filled, filled + missing)
+                    filled += missing
+                while args.fill != "bulk" and recorded < size:
                     store.record(synthetic.story(recorded))
                     recorded += 1
                 changes = _changes(store)
@@ -88,6 +102,7 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
                 full = feeds.build_feeds(store, root, full=True)
                 full_s = time.perf_counter() - start
                 full_entries = sum(RENDERED.values())
+                full_mb = _megabytes(root)
                 with store.session() as session:
                     feed_count = len(feeds.feed_specs(session))
                 start = time.perf_counter()
@@ -109,6 +124,7 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
                     "feeds": feed_count,
                     "full_seconds": full_s,
                     "full_files_written": len(full.written),
+                    "full_feed_mb": full_mb,
                     "full_entries_rendered": full_entries,
                     "noop_seconds": noop_s,
                     "noop_files_written": len(noop.written),
@@ -123,6 +139,7 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
                         feed_count,
                         f"{full_s:,.1f}",
                         f"{len(full.written):,}",
+                        f"{full_mb:,.1f}",
                         f"{full_entries:,}",
                         ms(noop_s),
                         ms(statistics.median(incremental)),
@@ -137,6 +154,7 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
             "feeds",
             "full build s",
             "files written",
+            "feed files MB",
             "entries rendered",
             "rebuild, nothing new ms",
             "rebuild after 1 change ms (median)",

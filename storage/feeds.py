@@ -29,7 +29,7 @@ import html
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -81,11 +81,15 @@ ALLOWED_TAGS = {
 AUTHOR = {"name": "sistercity", "uri": "https://github.com/sistercity/sistercity"}
 INDEX_LATEST = 5
 XSL = "feed.xsl"  # written beside the feeds from storage/templates
+STREAM_ROWS = 1000  # seqs fetched at a time when a full build walks a feed
 
 
 @dataclass(frozen=True, kw_only=True)
 class FeedConfig:
     entries: int = 50
+    # Archive pages a site, country or city feed keeps (0: all). The complete feeds
+    # (partnerships.atom, stories.atom) always keep every page.
+    max_archive_pages: int = 20
     base_url: str = "http://127.0.0.1:8080/"
     tag_authority: str = "sistercity.github.io,2026"
     version: str = "0"  # the generator version written into feeds and datapackage.json
@@ -96,6 +100,7 @@ class FeedConfig:
     def from_settings(cls, settings: Any) -> FeedConfig:
         return cls(
             entries=int(settings.getint("SISTERCITY_FEED_ENTRIES", 50)),
+            max_archive_pages=int(settings.getint("SISTERCITY_FEED_MAX_ARCHIVE_PAGES", 20)),
             base_url=str(settings.get("SISTERCITY_FEEDS_BASE_URL") or cls.base_url),
             tag_authority=str(settings.get("SISTERCITY_TAG_AUTHORITY") or cls.tag_authority),
             version=str(settings.get("SISTERCITY_VERSION") or cls.version),
@@ -125,6 +130,13 @@ class FeedSpec:
     country: str | None = None
     place: str | None = None
     site: str | None = None
+
+    @property
+    def complete(self) -> str:
+        """The feed that holds every entry of this one (itself for the complete feeds)."""
+        if self.country or self.place or self.site:
+            return "partnerships.atom" if self.kind == "changes" else "stories.atom"
+        return self.name
 
 
 @dataclass
@@ -263,8 +275,21 @@ def _partnership_ids(spec: FeedSpec) -> Any:
     return union(side_a, side_b)
 
 
-def _change_query(spec: FeedSpec) -> Select[Any]:
+def _change_query(spec: FeedSpec, *, walk: bool = False) -> Select[Any]:
+    """``walk``: test each change on its pair's places instead, so a query bounded by a range
+    of ids or by a LIMIT over a common subset reads only those changes, where the IN list first
+    collects every partnership of the country or place."""
     query = select(ChangeRecord.id)
+    if walk and (spec.country or spec.place):
+        a, b = aliased(PlaceRecord), aliased(PlaceRecord)
+        query = (
+            query.join(Partnership, ChangeRecord.partnership_id == Partnership.id)
+            .join(a, Partnership.place_a_id == a.id)
+            .join(b, Partnership.place_b_id == b.id)
+        )
+        if spec.place:
+            return query.where(or_(a.id == spec.place, b.id == spec.place))
+        return query.where(or_(a.country == spec.country, b.country == spec.country))
     if spec.country or spec.place:
         query = query.where(ChangeRecord.partnership_id.in_(_partnership_ids(spec)))
     return query
@@ -289,8 +314,8 @@ def _seq_column(spec: FeedSpec) -> Any:
     return ChangeRecord.id if spec.kind == "changes" else StoryVersion.id
 
 
-def _base_query(spec: FeedSpec) -> Select[Any]:
-    return _change_query(spec) if spec.kind == "changes" else _story_query(spec)
+def _base_query(spec: FeedSpec, *, walk: bool = False) -> Select[Any]:
+    return _change_query(spec, walk=walk) if spec.kind == "changes" else _story_query(spec)
 
 
 def feed_specs(session: Session, site_name: Any = None) -> list[FeedSpec]:
@@ -518,8 +543,10 @@ def render_feed(
     *,
     page: int | None = None,
     pages: int = 0,
+    first: int = 1,
 ) -> bytes:
-    """One Atom document; ``page`` set: archive page ``page`` of ``pages``."""
+    """One Atom document; ``page`` set: archive page ``page`` of ``pages``, of which the pages
+    from ``first`` on are kept (older ones fell out of a capped feed)."""
     entries = sorted(entries, key=lambda e: (e.updated, e.seq), reverse=True)
     fg = FeedGenerator()
     fg.id(
@@ -532,8 +559,11 @@ def render_feed(
     fg.link(href=config.url("index.html"), rel="alternate", type="text/html")
     if page:
         fg.link(href=config.url(spec.name), rel="current")
-        if page > 1:
+        if page > first:
             fg.link(href=config.url(archive_name(spec.name, page - 1)), rel="prev-archive")
+        elif page > 1:
+            # The oldest page a capped feed keeps: older entries are in the complete feed.
+            fg.link(href=config.url(spec.complete), rel="related")
         if page < pages:
             fg.link(href=config.url(archive_name(spec.name, page + 1)), rel="next-archive")
     elif pages:
@@ -578,66 +608,107 @@ class _Builder:
     feeds_dir: Path
     config: FeedConfig
     report: BuildReport
+    # The newest seq of each kind ("changes", "stories") now and at the last build (None: a
+    # first or full build, every feed counted from scratch).
+    tops: dict[str, int] = field(default_factory=dict)
+    since: dict[str, int] | None = None
 
     def count(self, spec: FeedSpec) -> int:
         return int(
             self.session.scalar(select(func.count()).select_from(_base_query(spec).subquery())) or 0
         )
 
-    def span(self, spec: FeedSpec) -> tuple[int, int]:
-        """(entries, newest seq) in one statement."""
-        rows = _base_query(spec).subquery()
-        total, top = self.session.execute(
-            select(func.count(), func.coalesce(func.max(rows.c[0]), 0))
-        ).one()
-        return int(total or 0), int(top or 0)
-
-    def ids(
-        self,
-        spec: FeedSpec,
-        *,
-        newest: int | None = None,
-        page: int | None = None,
-        span: tuple[int, int] | None = None,
-    ) -> list[int]:
+    def span(
+        self, spec: FeedSpec, state: FeedState | None, revised: Iterable[int] | None
+    ) -> tuple[int, int]:
+        """(entries, newest seq): the count kept in ``feed_state`` plus the entries filed since
+        the last build, so a rebuild never counts the whole history. A story version filed
+        earlier can join a story feed (a reprocess): then the feed is counted again."""
+        top = self.tops[spec.kind]
         seq = _seq_column(spec)
-        if newest is not None:
-            return list(self.session.scalars(_base_query(spec).order_by(seq.desc()).limit(newest)))
-        assert page is not None
+        since = None if self.since is None else self.since.get(spec.kind)
+        if (
+            state is None
+            or since is None
+            or revised is None
+            or (spec.kind != "changes" and any(s <= since for s in revised))
+        ):
+            query = _base_query(spec).where(seq <= top)
+            return int(
+                self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+            ), top
+        query = _base_query(spec, walk=True).where(seq > since, seq <= top)
+        new = int(self.session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+        return state.entries + new, top
+
+    @staticmethod
+    def walks(spec: FeedSpec) -> bool:
+        """Read a country feed's newest entries by walking the change log back: a country is
+        in a large share of the changes, so the walk is short, where the IN list would collect
+        and sort all its history. A city's own history is short: it keeps the IN list."""
+        return spec.country is not None
+
+    def newest(self, spec: FeedSpec, count: int) -> list[int]:
+        seq = _seq_column(spec)
+        query = _base_query(spec, walk=self.walks(spec)).order_by(seq.desc()).limit(count)
+        return list(self.session.scalars(query))
+
+    def page_ids(self, spec: FeedSpec, page: int, span: tuple[int, int]) -> list[int]:
+        """The seqs of archive page ``page``, read from the newest end: the pages a rebuild
+        rewrites are the newest, and an OFFSET from the oldest walks the whole history to them.
+        Bounded by the newest seq counted, so rows filed meanwhile shift nothing."""
+        seq = _seq_column(spec)
         n = self.config.entries
+        total, top = span
         start = (page - 1) * n
-        if span is not None and span[0] - (start + n) < start:
-            # A page nearer the newest end is read from that end: the pages a rebuild rewrites
-            # are the newest, and an OFFSET from the oldest walks the whole history to them.
-            # Bounded by the newest seq counted, so rows filed meanwhile shift nothing.
-            total, top = span
-            skip = max(0, total - (start + n))
-            rows = self.session.scalars(
-                _base_query(spec)
-                .where(seq <= top)
-                .order_by(seq.desc())
-                .offset(skip)
-                .limit(min(n, total - start))
-            )
-            return list(reversed(list(rows)))
-        return list(self.session.scalars(_base_query(spec).order_by(seq).offset(start).limit(n)))
+        skip = max(0, total - (start + n))
+        rows = self.session.scalars(
+            _base_query(spec, walk=self.walks(spec))
+            .where(seq <= top)
+            .order_by(seq.desc())
+            .offset(skip)
+            .limit(min(n, total - start))
+        )
+        return list(reversed(list(rows)))
 
-    def page_of(self, spec: FeedSpec, seq_value: int, span: tuple[int, int] | None = None) -> int:
+    def stream_pages(
+        self, spec: FeedSpec, first: int, pages: int, top: int
+    ) -> Iterator[tuple[int, list[int]]]:
+        """Archive pages ``first`` .. ``pages`` in one pass over the feed, oldest first: the seqs
+        come through a streamed cursor and each page is handed on as soon as it is full."""
         seq = _seq_column(spec)
-        if span is None:
-            query = _base_query(spec).where(seq < seq_value)
-            before = int(
-                self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-            )
-        else:
-            # Revised entries are mostly recent: count the (few) entries from it to the newest.
-            total, top = span
-            query = _base_query(spec).where(seq >= seq_value, seq <= top)
-            after = int(
-                self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-            )
-            before = total - after
-        return before // self.config.entries + 1
+        n = self.config.entries
+        query = (
+            _base_query(spec)
+            .where(seq <= top)
+            .order_by(seq)
+            .offset((first - 1) * n)
+            .limit((pages - first + 1) * n)
+            .execution_options(yield_per=STREAM_ROWS)
+        )
+        page, chunk = first, []
+        for value in self.session.scalars(query):
+            chunk.append(value)
+            if len(chunk) == n:
+                yield page, chunk
+                page, chunk = page + 1, []
+
+    def page_of(self, spec: FeedSpec, seq_value: int, span: tuple[int, int]) -> int:
+        """The page of a revised entry, counted from the newest end (revisions are mostly
+        recent: the few entries from it to the newest)."""
+        seq = _seq_column(spec)
+        total, top = span
+        query = _base_query(spec, walk=True).where(seq >= seq_value, seq <= top)
+        after = int(self.session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+        return (total - after) // self.config.entries + 1
+
+    def first_page(self, spec: FeedSpec, pages: int) -> int:
+        """The oldest archive page a feed keeps: a site, country or city feed keeps the newest
+        ``max_archive_pages``; the complete feeds keep them all."""
+        cap = self.config.max_archive_pages
+        if cap <= 0 or spec.complete == spec.name:
+            return 1
+        return max(1, pages - cap + 1)
 
     def write(self, name: str, data: bytes) -> None:
         if write_atomic(self.feeds_dir / name, data):
@@ -645,44 +716,56 @@ class _Builder:
         else:
             self.report.unchanged += 1
 
+    def remove(self, name: str, page: int) -> None:
+        stale = self.feeds_dir / archive_name(name, page)
+        stale.unlink(missing_ok=True)
+        stale.with_name(stale.name + ".gz").unlink(missing_ok=True)
+
+    def write_page(
+        self, spec: FeedSpec, page: int, ids: Sequence[int], pages: int, first: int
+    ) -> None:
+        entries = _entries(self.session, spec, ids, self.config)
+        self.write(
+            archive_name(spec.name, page),
+            render_feed(spec, entries, self.config, page=page, pages=pages, first=first),
+        )
+
     def build(self, spec: FeedSpec, revised: Iterable[int] | None) -> None:
         """Write the feed and the archive pages that are new or hold revised entries
-        (``revised`` None: every page)."""
+        (``revised`` None: every page, streamed)."""
         n = self.config.entries
-        total, top = self.span(spec)
-        pages = max(0, (total - 1) // n)
         state = self.session.get(FeedState, spec.name)
+        revised = None if revised is None else sorted(revised)
+        total, top = self.span(spec, state, revised)
+        pages = max(0, (total - 1) // n)
+        first = self.first_page(spec, pages)
         old_pages = state.archive_pages if state else 0
+        old_first = self.first_page(spec, old_pages)
         # Newest first by seq; the first few also go to index.html, even with a tiny ``n``.
-        latest = _entries(
-            self.session, spec, self.ids(spec, newest=max(n, INDEX_LATEST)), self.config
-        )
+        latest = _entries(self.session, spec, self.newest(spec, max(n, INDEX_LATEST)), self.config)
         data = render_feed(spec, latest[:n], self.config, pages=pages)
         self.write(spec.name, data)
+        for page in range(pages + 1, old_pages + 1):  # fewer pages now (a larger page size)
+            self.remove(spec.name, page)
         if revised is None:
-            todo = set(range(1, pages + 1))
+            for page in range(1, first):  # fallen out of a capped feed (a no-op when absent)
+                self.remove(spec.name, page)
+            for page, ids in self.stream_pages(spec, first, pages, top):
+                self.write_page(spec, page, ids, pages, first)
         else:
+            for page in range(min(old_first, first), first):
+                self.remove(spec.name, page)
             todo = set(range(old_pages + 1, pages + 1)) | (
                 {old_pages} if 0 < old_pages < pages else set()
             )
             todo |= {self.page_of(spec, s, (total, top)) for s in revised}
-            todo |= {
-                k
-                for k in range(1, pages + 1)
-                if not (self.feeds_dir / archive_name(spec.name, k)).exists()
-            }
-        for page in range(pages + 1, old_pages + 1):  # fewer pages now (a larger page size)
-            stale = self.feeds_dir / archive_name(spec.name, page)
-            stale.unlink(missing_ok=True)
-            stale.with_name(stale.name + ".gz").unlink(missing_ok=True)
-        for page in sorted(k for k in todo if 1 <= k <= pages):
-            entries = _entries(
-                self.session, spec, self.ids(spec, page=page, span=(total, top)), self.config
-            )
-            self.write(
-                archive_name(spec.name, page),
-                render_feed(spec, entries, self.config, page=page, pages=pages),
-            )
+            if first != old_first:
+                todo.add(first)  # the new oldest page loses its prev-archive link
+            newest = archive_name(spec.name, pages)
+            if pages and not (self.feeds_dir / newest).exists():
+                todo.add(pages)
+            for page in sorted(k for k in todo if first <= k <= pages):
+                self.write_page(spec, page, self.page_ids(spec, page, (total, top)), pages, first)
         if state is None:
             state = FeedState(name=spec.name, sha256="", entries=0, archive_pages=0)
             self.session.add(state)
@@ -728,9 +811,17 @@ def build_feeds(
         watermark = int(meta.value) if meta else 0
         top = int(session.scalar(select(func.max(FeedOutbox.id))) or 0)
         specs = feed_specs(session, config.site_name)
-        builder = _Builder(session, root, config, report)
+        seq_key = "feeds.seq:" + key.removeprefix("feeds.outbox:")
+        seq_meta = session.get(StoreMeta, seq_key)
+        tops = {
+            "changes": int(session.scalar(select(func.max(ChangeRecord.id))) or 0),
+            "stories": int(session.scalar(select(func.max(StoryVersion.id))) or 0),
+        }
+        incremental = not (full or meta is None)
+        since = json.loads(seq_meta.value) if seq_meta is not None and incremental else None
+        builder = _Builder(session, root, config, report, tops, since)
         dirty: dict[str, set[int] | None] = {}
-        if full or meta is None:
+        if not incremental:
             dirty = {s.name: None for s in specs}
         else:
             dirty = _dirty_feeds(session, watermark, top)
@@ -755,6 +846,10 @@ def build_feeds(
             session.add(StoreMeta(key=key, value=str(top)))
         else:
             meta.value = str(top)
+        if seq_meta is None:
+            session.add(StoreMeta(key=seq_key, value=json.dumps(tops)))
+        else:
+            seq_meta.value = json.dumps(tops)
     return report
 
 

@@ -407,3 +407,160 @@ def test_archive_pages_read_from_the_newest_end_match_a_full_build(
     build_feeds(store, full, small, full=True)
     assert len(list(incremental.glob("partnerships-archive-*.atom"))) > 5
     assert snapshot(incremental) == snapshot(full)
+
+
+def _chain(feeds_dir: Path, name: str) -> tuple[list[str], list[list[str]], etree._Element]:
+    """Follow prev-archive from the current document ``name``: the current document's entry ids,
+    each archive page's ids (newest page first) and the oldest page reached."""
+
+    def ids(root: etree._Element) -> list[str]:
+        return [e.findtext(f"{ATOM}id") for e in root.findall(f"{ATOM}entry")]
+
+    root = etree.parse(str(feeds_dir / name)).getroot()
+    current, pages = ids(root), []
+    while prev := [
+        link.get("href")
+        for link in root.findall(f"{ATOM}link")
+        if link.get("rel") == "prev-archive"
+    ]:
+        root = etree.parse(str(feeds_dir / prev[0].split("/", 3)[3])).getroot()
+        assert root.find("{http://purl.org/syndication/history/1.0}archive") is not None
+        pages.append(ids(root))
+    return current, pages, root
+
+
+def _change_ids(store: StoryStore) -> set[str]:
+    return set(_ordered_change_ids(store))
+
+
+def test_a_capped_feed_keeps_its_newest_pages_and_the_complete_feed_every_entry(
+    store: StoryStore, tmp_path: Path
+) -> None:
+    """Site, country and city feeds keep at most ``max_archive_pages`` archive pages, the
+    newest; partnerships.atom keeps the whole chain. Built step by step or in one go, the files
+    are the same."""
+    from benchmarks import synthetic
+
+    capped = FeedConfig(entries=3, max_archive_pages=2)
+    steps, full = tmp_path / "steps", tmp_path / "full"
+    build_feeds(store, steps, FeedConfig(entries=3, max_archive_pages=0))
+    for n in range(30):
+        store.record(synthetic.story(n))
+        if n % 4 == 3:
+            build_feeds(store, steps, capped)
+    build_feeds(store, steps, capped)
+    build_feeds(store, full, capped, full=True)
+    assert snapshot(steps) == snapshot(full)
+
+    current, pages, oldest = _chain(steps, "partnerships.atom")
+    archived = [i for page in pages for i in page]
+    assert len(archived) == len(set(archived)) == 27  # (30 - 1) // 3 pages of 3
+    assert set(archived) | set(current) == _change_ids(store)
+    assert "prev-archive" not in {link.get("rel") for link in oldest.findall(f"{ATOM}link")}
+
+    # Every story is a Chinese-Korean pair: the country feed has all 30 changes, 9 pages' worth.
+    assert sorted(p.name for p in (steps / "countries").glob("cn-archive-*.atom")) == [
+        "cn-archive-8.atom",
+        "cn-archive-9.atom",
+    ]
+    current, pages, oldest = _chain(steps, "countries/cn.atom")
+    archived = [i for page in pages for i in page]
+    assert len(pages) == 2 and len(archived) == len(set(archived)) == 6
+    # Pages 8 and 9 hold changes 22-27; the current document the newest three, 28-30.
+    assert set(archived) | set(current) == set(_ordered_change_ids(store)[-9:])
+    related = [link.get("href") for link in oldest.findall(f"{ATOM}link")]
+    assert capped.url("partnerships.atom") in related  # where the older entries are
+    validate_atom(atom_files(steps))
+
+
+def _ordered_change_ids(store: StoryStore) -> list[str]:
+    from sqlalchemy import select
+
+    from storage.models import ChangeRecord
+
+    with store.session() as session:
+        keys = session.scalars(select(ChangeRecord.key).order_by(ChangeRecord.id)).all()
+    return [f"tag:sistercity.github.io,2026:change/{k.replace('|', '%7C')}" for k in keys]
+
+
+def _newest_pair_slugs(store: StoryStore) -> tuple[str, str]:
+    from sqlalchemy import select
+
+    from storage.models import ChangeRecord, Partnership, PlaceRecord
+
+    with store.session() as session:
+        change = session.scalars(select(ChangeRecord).order_by(ChangeRecord.id.desc())).first()
+        assert change is not None
+        pair = session.get_one(Partnership, change.partnership_id)
+        a = session.get_one(PlaceRecord, pair.place_a_id)
+        b = session.get_one(PlaceRecord, pair.place_b_id)
+        return a.slug, b.slug
+
+
+def test_a_rebuild_after_one_change_writes_only_the_touched_feeds_newest_pages(
+    sqlite_store: StoryStore, tmp_path: Path
+) -> None:
+    from benchmarks import synthetic
+
+    config = FeedConfig(entries=2, max_archive_pages=2)
+    feeds_dir = tmp_path / "feeds"
+    for n in range(20):
+        sqlite_store.record(synthetic.story(n))
+    build_feeds(sqlite_store, feeds_dir, config)
+    before = snapshot(feeds_dir)
+    story = synthetic.story(20)
+    sqlite_store.record(story)
+    written = build_feeds(sqlite_store, feeds_dir, config).written
+    a, b = _newest_pair_slugs(sqlite_store)
+    touched = {"partnerships", "stories", f"sites/{story.site}", "countries/cn", "countries/kr"}
+    touched |= {f"cities/{a}", f"cities/{b}"}
+    atom = [name for name in written if name.endswith(".atom")]
+    assert {f"{t}.atom" for t in touched} <= set(atom)
+    for name in atom:
+        stem, _, page = name.removesuffix(".atom").partition("-archive-")
+        assert stem in touched, name
+        if page:  # only the newest page(s) of a feed: new, filled, or newly the oldest kept
+            newest = max(
+                int(p.name.removesuffix(".atom").rsplit("-", 1)[1])
+                for p in feeds_dir.glob(f"{stem}-archive-*.atom")
+            )
+            assert int(page) >= newest - config.max_archive_pages, name
+    after = snapshot(feeds_dir)
+    changed = {n for n in after if before.get(n) != after[n]} - {n + ".gz" for n in after}
+    assert changed - {n for n in changed if n.endswith(".gz")} == set(written)
+
+
+def test_a_full_build_streams_each_feed_a_page_at_a_time(
+    store: StoryStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No step of a full build holds more entries than one document: archive pages come from
+    a generator over the feed and each is rendered and written as it fills."""
+    import inspect
+
+    import storage.feeds as feeds
+    from benchmarks import synthetic
+
+    for n in range(25):
+        store.record(synthetic.story(n))
+    pages: list[tuple[str, int, int]] = []  # (feed, page, entries)
+    original_write, original_stream = feeds._Builder.write_page, feeds._Builder.stream_pages
+    streams: list[bool] = []
+
+    def write_page(self, spec, page, ids, *args):  # type: ignore[no-untyped-def]
+        pages.append((spec.name, page, len(ids)))
+        return original_write(self, spec, page, ids, *args)
+
+    def stream_pages(self, *args):  # type: ignore[no-untyped-def]
+        result = original_stream(self, *args)
+        streams.append(inspect.isgenerator(result))
+        return result
+
+    monkeypatch.setattr(feeds._Builder, "write_page", write_page)
+    monkeypatch.setattr(feeds._Builder, "stream_pages", stream_pages)
+    config = FeedConfig(entries=3, max_archive_pages=0)
+    build_feeds(store, tmp_path, config, full=True)
+    assert streams and all(streams)
+    assert {size for _, _, size in pages} == {config.entries}
+    partnership_pages = [page for name, page, _ in pages if name == "partnerships.atom"]
+    assert partnership_pages == list(range(1, 9))  # (25 - 1) // 3, oldest first, each once
+    assert len(list(tmp_path.glob("partnerships-archive-*.atom"))) == 8

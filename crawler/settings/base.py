@@ -162,6 +162,9 @@ SISTERCITY_FEEDS_DIR = str(default_feeds_dir())
 SISTERCITY_FEEDS_ON_CLOSE = False
 # Entries per feed document; older entries move to RFC 5005 archive pages of this size.
 SISTERCITY_FEED_ENTRIES = 50
+# Archive pages a site, country or city feed keeps (0: all); partnerships.atom and stories.atom
+# keep every page, so the whole history stays reachable there.
+SISTERCITY_FEED_MAX_ARCHIVE_PAGES = 20
 # Where the feeds are served from: absolute links in feeds, OPML and index.html.
 SISTERCITY_FEEDS_BASE_URL = os.environ.get("SISTERCITY_FEEDS_BASE_URL", "http://127.0.0.1:8080/")
 # Authority and year of the tag: URIs that identify feeds and entries (RFC 4151). Never change.
