@@ -333,3 +333,35 @@ def test_exchanges_the_tie_has_long_held_are_background() -> None:
         "Incheon and Tianjin",
         "Incheon and its friendship city Tianjin have held youth exchanges over the years.",
     ) == {"mentioned"}
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        (
+            "수원시, 한일 교류 일정 취소",
+            [
+                "수원시가 자매도시인 일본과의 국제교류 일정을 모두 취소했다.",
+                "수원시는 1989년 일본 아사히카와시와 자매결연을 체결했다.",
+            ],
+        ),
+        (
+            "Exchange programme called off",
+            [
+                "Denver has suspended all exchanges with its sister city in Japan.",
+                "Denver and Takayama became sister cities in 1960.",
+            ],
+        ),
+        (
+            "交流活动暂停",
+            [
+                "苏州市宣布暂停与日本友好城市的交流活动。",
+                "苏州市与日本金泽市于1981年缔结友好城市关系。",
+            ],
+        ),
+    ],
+)
+def test_a_partner_named_by_its_country_takes_the_news(title: str, body: list[str]) -> None:
+    """One partner named, the other only by its country ("its sister city in Japan"): the
+    sentence still speaks of the pair, and its suspension is the story's event."""
+    assert _events(title, *body) == {"suspended"}

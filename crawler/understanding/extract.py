@@ -466,6 +466,7 @@ def analyse(story: Story) -> dict[str, Any]:
                 names_both
                 or (s.refers_to_pair and (names_one or not ids))
                 or (s.is_title and names_one)
+                or _names_partner_by_country(s, main)
             ):
                 main.sentences.append(s)
                 if s.relations:
@@ -509,6 +510,20 @@ def analyse(story: Story) -> dict[str, Any]:
         "network_sizes": networks if is_story else [],
         "evidence": evidence,  # what the verdict weighed; train_relevance learns from it
     }
+
+
+def _names_partner_by_country(sentence: Sentence, pair: Pair) -> bool:
+    """A relation sentence naming one partner and, for the other, only its country ("양주시가
+    자매도시인 일본과의 교류 일정을 취소했다"): it speaks of the pair."""
+    if not sentence.relations or len(sentence.place_positions) != 1:
+        return False
+    countries = {m.country for m in sentence.mentions if m.country}
+    a, b = pair.a, pair.b
+    if a.country == b.country:
+        return False
+    return (a.id in sentence.place_positions and b.country in countries) or (
+        b.id in sentence.place_positions and a.country in countries
+    )
 
 
 def _unplaced(place: dict[str, Any], other: dict[str, Any]) -> bool:
