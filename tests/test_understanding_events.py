@@ -365,3 +365,37 @@ def test_a_partner_named_by_its_country_takes_the_news(title: str, body: list[st
     """One partner named, the other only by its country ("its sister city in Japan"): the
     sentence still speaks of the pair, and its suspension is the story's event."""
     assert _events(title, *body) == {"suspended"}
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        (
+            "Denver mayor visits Takayama",
+            [
+                "Denver and Takayama have been sister cities since 1960.",
+                "Twenty years ago the mayor signed the twinning himself, and this time Denver "
+                "and Takayama renewed the sister city agreement.",
+            ],
+        ),
+        (
+            "수원시장, 아사히카와시 방문",
+            [
+                "수원시와 일본 아사히카와시는 1989년부터 자매도시다.",
+                "20년 전 자매결연에 서명한 시장은 이번에 수원시와 아사히카와시의 자매결연 협약을 "
+                "갱신했다.",
+            ],
+        ),
+        (
+            "苏州市长访问金泽市",
+            [
+                "苏州市与日本金泽市自1981年起为友好城市。",
+                "二十年前市长曾亲自签署结好协议，此次苏州市与金泽市续签友好城市协议。",
+            ],
+        ),
+    ],
+)
+def test_this_time_after_an_earlier_event_is_the_news(title: str, body: list[str]) -> None:
+    """Earlier time words ("years ago", "년 전", "曾") then this story's time ("this time",
+    "이번", "此次"): what follows is the story's event, not background."""
+    assert _events(title, *body) == {"renewed"}

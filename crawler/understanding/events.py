@@ -167,8 +167,8 @@ def _event_cues(
                 continue
             if event == "anniversary" and anniversary is None:
                 continue
-            if event in _EARLIER_NEWS_IS_BACKGROUND and context["past_time"].search(text[:pos]):
-                continue  # "last year X signed with Y, and now …": told as background
+            if event in _EARLIER_NEWS_IS_BACKGROUND and _told_as_earlier(text[:pos], r):
+                continue  # "last year X signed with Y, and …": told as background
             if event == "established":
                 if anniversary is not None or context["founding_since"].search(text):
                     continue  # "signed in 1993 and since then …": background
@@ -186,6 +186,13 @@ def _event_cues(
                 continue  # "the two have held exchanges over the years": background
             found.setdefault(event, (s, pos))
     return found
+
+
+def _told_as_earlier(before: str, r: Rules) -> bool:
+    """Earlier time words before a cue, not followed by words of this story's time ("20 years
+    ago I signed the twinning, and this time the memorandum …", "20년 전 … 이번 MOU 체결")."""
+    ends = [m.end() for m in r.event_context["past_time"].finditer(before)]
+    return bool(ends) and not r.event_context["this_time"].search(before[ends[-1] :])
 
 
 def _signing_between_partners(s: Sentence, r: Rules) -> str:
