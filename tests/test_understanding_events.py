@@ -399,3 +399,52 @@ def test_this_time_after_an_earlier_event_is_the_news(title: str, body: list[str
     """Earlier time words ("years ago", "년 전", "曾") then this story's time ("this time",
     "이번", "此次"): what follows is the story's event, not background."""
     assert _events(title, *body) == {"renewed"}
+
+
+def _undated_events(title: str, *body: str) -> set[str]:
+    """The events of an undated story's pairs (a page without a publication date)."""
+    story = understand(
+        Story(
+            site="test",
+            url="https://example.invalid/3",
+            canonical_url="https://example.invalid/3",
+            title=title,
+            body=list(body),
+            published=None,
+            fetched_at=datetime.now(UTC),
+        )
+    )
+    return {p["event"] for p in story.partnerships}
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        (
+            "아사히카와시 청소년 교류단, 수원 방문",
+            [
+                "수원시와 자매결연을 맺고 있는 일본 아사히카와시의 청소년 교류단 20명이 "
+                "수원시를 방문했다.",
+            ],
+        ),
+        (
+            "苏州市长率团访问日本金泽市",
+            [
+                "苏州市长率代表团访问日本金泽市，两市签订了青少年交流合作意向书。",
+                "金泽市于1981年与苏州市结为友好城市，双方多次互访。",
+            ],
+        ),
+        (
+            "Takayama delegation visits Denver",
+            [
+                "A youth delegation from Takayama visited Denver.",
+                "Denver and Takayama became sister cities in 1960 and have since exchanged "
+                "many visits.",
+            ],
+        ),
+    ],
+)
+def test_a_tie_described_as_held_is_not_founded_again(title: str, body: list[str]) -> None:
+    """A tie the story describes as held ("자매결연을 맺고 있는", a dated founding followed by
+    "多次互访"): a visit or a letter of intent under it is an exchange, not a founding."""
+    assert _undated_events(title, *body) == {"exchange"}

@@ -139,13 +139,18 @@ def _latest_year(sentences: list[Sentence]) -> int | None:
 
 def _states_existing_tie(text: str, r: Rules) -> bool:
     """A sentence that speaks of the tie as already there: an anniversary, a founding told as
-    the start of what followed ("结好以来"), or, when it reports no signing of its own, words
-    such as "its sister city", "자매도시인"."""
+    the start of what followed ("结好以来"), or words such as "its sister city", "자매도시인"
+    (in a sentence reporting a signing, only when a year dates it)."""
     if _anniversary_cue(text, r) is not None or r.event_context["founding_since"].search(text):
         return True
-    if _present_match(text, dict(r.events)["established"], r) is not None:
-        return False
-    return bool(r.event_context["existing_tie"].search(text))
+    existing_tie = r.event_context["existing_tie"]
+    signing = _present_match(text, dict(r.events)["established"], r)
+    if signing is not None:
+        # A founding dated by a year and followed by the tie's later life ("于2005年结为友好
+        # 城市，双方多次互访") is the old tie; a signing alone, or one under a tie named before
+        # it ("friendship cities since 1993, signed …"), is news.
+        return bool(existing_tie.search(text, signing)) and _YEAR.search(text) is not None
+    return bool(existing_tie.search(text))
 
 
 def _event_cues(
@@ -174,6 +179,8 @@ def _event_cues(
                     continue  # "signed in 1993 and since then …": background
                 if past_year is not None and not context["tie_since"].search(text):
                     continue  # "became sister cities in 2007": the founding, told as background
+                if _states_existing_tie(text, r):
+                    continue  # "结为友好城市，双方多次互访": the old tie's founding
                 if existing:
                     event = _signing_between_partners(s, r)
             if event == "suspended" and (
