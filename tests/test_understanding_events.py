@@ -448,3 +448,13 @@ def test_a_tie_described_as_held_is_not_founded_again(title: str, body: list[str
     """A tie the story describes as held ("자매결연을 맺고 있는", a dated founding followed by
     "多次互访"): a visit or a letter of intent under it is an exchange, not a founding."""
     assert _undated_events(title, *body) == {"exchange"}
+
+
+def test_a_foreign_place_named_bare_after_its_suffixed_form_is_the_same_place() -> None:
+    """A place named once as "아사히카와시" and elsewhere as "아사히카와와의": the bare name is
+    the same partner, so the sentence that suspends exchanges with it speaks of the pair."""
+    assert _pairs(
+        "수원시 소식",
+        "수원시는 자매도시인 아사히카와와의 교류를 전면 중단하기로 했다.",
+        "수원시는 1989년 아사히카와시와 자매결연을 체결했다.",
+    ) == {frozenset(("Suwon", "Asahikawa")): "suspended"}

@@ -55,7 +55,7 @@ from crawler.understanding.pairs import (
     story_places,
     story_subject,
 )
-from crawler.understanding.places import is_latin, open_mentions
+from crawler.understanding.places import bare_mentions, is_latin, open_mentions, suffixed_names
 from crawler.understanding.rules import Rules, rules
 from crawler.understanding.sentences import Sentence, story_paragraphs
 
@@ -416,6 +416,11 @@ def analyse(story: Story) -> dict[str, Any]:
         _in_stated_country(s.text, s.mentions)
         all_mentions.extend(s.mentions)
         s.refers_to_pair = bool(r.pair_references.search(s.text))
+    named = suffixed_names(all_mentions)
+    for s in sentences:
+        if extra := bare_mentions(s.text, named, s.mentions):
+            s.mentions = sorted(s.mentions + extra, key=lambda m: m.start)
+            all_mentions.extend(extra)
     ctx = _context(all_mentions)
     choices: list[tuple[Sentence, Mention, Place]] = []
     for s in sentences:
