@@ -458,3 +458,35 @@ def test_a_foreign_place_named_bare_after_its_suffixed_form_is_the_same_place() 
         "수원시는 자매도시인 아사히카와와의 교류를 전면 중단하기로 했다.",
         "수원시는 1989년 아사히카와시와 자매결연을 체결했다.",
     ) == {frozenset(("Suwon", "Asahikawa")): "suspended"}
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        (
+            "Denver and Takayama sign agreement",
+            [
+                "Denver and Takayama have been friendship cities since 2009.",
+                "On Thursday Denver and Takayama signed a sister city agreement.",
+            ],
+        ),
+        (
+            "수원시-아사히카와시 협정 체결",
+            [
+                "2009년 우호교류 협약을 맺은 이후 수원시와 일본 아사히카와시는 교류를 이어왔다.",
+                "수원시와 아사히카와시는 4일 자매결연 협정을 체결했다.",
+            ],
+        ),
+        (
+            "苏州市与金泽市签署协议",
+            [
+                "苏州市与日本金泽市自2009年以来一直是友好交流城市。",
+                "9月4日，苏州市与金泽市签署姐妹城市协议。",
+            ],
+        ),
+    ],
+)
+def test_a_closer_tie_signed_by_old_partners_is_an_upgrade(title: str, body: list[str]) -> None:
+    """Partners who held a friendship tie sign a sister-city agreement: an upgrade, not a
+    renewal of what they had."""
+    assert _events(title, *body) == {"upgraded"}

@@ -53,8 +53,10 @@ def pair_report(pair: Pair, r: Rules, story_date: date | None) -> dict[str, Any]
     # Without the story's date, its latest year stands for it ("since 2005" in a 2012 story).
     reference_year = story_year or _latest_year(sentences)
     predates = since is not None and reference_year is not None and since < reference_year
-    existing = predates or any(_states_existing_tie(s.text, r) for s in sentences)
-    found = _event_cues(sentences, r, reference_year, existing)
+    held = [s for s in sentences if _states_existing_tie(s.text, r)]
+    existing = predates or bool(held)
+    held_kinds = {kind for s in held for kind, _ in s.relations}
+    found = _event_cues(sentences, r, reference_year, existing, held_kinds)
     event = next((e for e, _ in r.events if e in found), "mentioned")
     if event in found:
         evidence, cue_pos = found[event]
@@ -154,7 +156,11 @@ def _states_existing_tie(text: str, r: Rules) -> bool:
 
 
 def _event_cues(
-    sentences: list[Sentence], r: Rules, reference_year: int | None, existing: bool
+    sentences: list[Sentence],
+    r: Rules,
+    reference_year: int | None,
+    existing: bool,
+    held_kinds: set[str],
 ) -> dict[str, tuple[Sentence, int]]:
     """Each event whose cue a sentence about the pair reports, with the first such sentence and
     the cue's position."""
@@ -182,7 +188,7 @@ def _event_cues(
                 if _states_existing_tie(text, r):
                     continue  # "结为友好城市，双方多次互访": the old tie's founding
                 if existing:
-                    event = _signing_between_partners(s, r)
+                    event = _signing_between_partners(s, r, held_kinds)
             if event == "suspended" and (
                 context["resumed"].search(text) or context["past_pause"].match(text[pos:])
             ):
@@ -202,12 +208,17 @@ def _told_as_earlier(before: str, r: Rules) -> bool:
     return bool(ends) and not r.event_context["this_time"].search(before[ends[-1] :])
 
 
-def _signing_between_partners(s: Sentence, r: Rules) -> str:
-    """A signing between old partners: a renewal if it names the tie, else (a memorandum on
-    youth exchanges, a letter of intent) an exchange."""
-    if s.relations and not r.event_context["intent"].search(s.text):
-        return "renewed"
-    return "exchange"
+def _signing_between_partners(s: Sentence, r: Rules, held_kinds: set[str]) -> str:
+    """A signing between old partners: an upgrade if it names a closer tie than the one they
+    held (friendship cities since 2009, now a sister-city agreement), a renewal if it names
+    the tie, else (a memorandum on youth exchanges, a letter of intent) an exchange."""
+    if not s.relations or r.event_context["intent"].search(s.text):
+        return "exchange"
+    signed = min(_RELATION_RANK[kind] for kind, _ in s.relations)
+    reaffirmed = _present_match(s.text, dict(r.events)["renewed"], r) is not None
+    if held_kinds and not reaffirmed and signed < min(_RELATION_RANK[k] for k in held_kinds):
+        return "upgraded"
+    return "renewed"
 
 
 def _near(day: date, story_date: date | None) -> bool:
