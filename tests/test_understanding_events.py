@@ -310,3 +310,160 @@ def test_exchanges_the_tie_has_long_held_are_background() -> None:
         "Incheon and Tianjin",
         "Incheon and its friendship city Tianjin have held youth exchanges over the years.",
     ) == {"mentioned"}
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        (
+            "수원시, 한일 교류 일정 취소",
+            [
+                "수원시가 자매도시인 일본과의 국제교류 일정을 모두 취소했다.",
+                "수원시는 1989년 일본 아사히카와시와 자매결연을 체결했다.",
+            ],
+        ),
+        (
+            "Exchange programme called off",
+            [
+                "Denver has suspended all exchanges with its sister city in Japan.",
+                "Denver and Takayama became sister cities in 1960.",
+            ],
+        ),
+        (
+            "交流活动暂停",
+            [
+                "苏州市宣布暂停与日本友好城市的交流活动。",
+                "苏州市与日本金泽市于1981年缔结友好城市关系。",
+            ],
+        ),
+    ],
+)
+def test_a_partner_named_by_its_country_takes_the_news(title: str, body: list[str]) -> None:
+    """One partner named, the other only by its country ("its sister city in Japan"): the
+    sentence still speaks of the pair, and its suspension is the story's event."""
+    assert _events(title, *body) == {"suspended"}
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        (
+            "Denver mayor visits Takayama",
+            [
+                "Denver and Takayama have been sister cities since 1960.",
+                "Twenty years ago the mayor signed the twinning himself, and this time Denver "
+                "and Takayama renewed the sister city agreement.",
+            ],
+        ),
+        (
+            "수원시장, 아사히카와시 방문",
+            [
+                "수원시와 일본 아사히카와시는 1989년부터 자매도시다.",
+                "20년 전 자매결연에 서명한 시장은 이번에 수원시와 아사히카와시의 자매결연 협약을 "
+                "갱신했다.",
+            ],
+        ),
+        (
+            "苏州市长访问金泽市",
+            [
+                "苏州市与日本金泽市自1981年起为友好城市。",
+                "二十年前市长曾亲自签署结好协议，此次苏州市与金泽市续签友好城市协议。",
+            ],
+        ),
+    ],
+)
+def test_this_time_after_an_earlier_event_is_the_news(title: str, body: list[str]) -> None:
+    """Earlier time words ("years ago", "년 전", "曾") then this story's time ("this time",
+    "이번", "此次"): what follows is the story's event, not background."""
+    assert _events(title, *body) == {"renewed"}
+
+
+def _undated_events(title: str, *body: str) -> set[str]:
+    """The events of an undated story's pairs (a page without a publication date)."""
+    story = understand(
+        Story(
+            site="test",
+            url="https://example.invalid/3",
+            canonical_url="https://example.invalid/3",
+            title=title,
+            body=list(body),
+            published=None,
+            fetched_at=datetime.now(UTC),
+        )
+    )
+    return {p["event"] for p in story.partnerships}
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        (
+            "아사히카와시 청소년 교류단, 수원 방문",
+            [
+                "수원시와 자매결연을 맺고 있는 일본 아사히카와시의 청소년 교류단 20명이 "
+                "수원시를 방문했다.",
+            ],
+        ),
+        (
+            "苏州市长率团访问日本金泽市",
+            [
+                "苏州市长率代表团访问日本金泽市，两市签订了青少年交流合作意向书。",
+                "金泽市于1981年与苏州市结为友好城市，双方多次互访。",
+            ],
+        ),
+        (
+            "Takayama delegation visits Denver",
+            [
+                "A youth delegation from Takayama visited Denver.",
+                "Denver and Takayama became sister cities in 1960 and have since exchanged "
+                "many visits.",
+            ],
+        ),
+    ],
+)
+def test_a_tie_described_as_held_is_not_founded_again(title: str, body: list[str]) -> None:
+    """A tie the story describes as held ("자매결연을 맺고 있는", a dated founding followed by
+    "多次互访"): a visit or a letter of intent under it is an exchange, not a founding."""
+    assert _undated_events(title, *body) == {"exchange"}
+
+
+def test_a_foreign_place_named_bare_after_its_suffixed_form_is_the_same_place() -> None:
+    """A place named once as "아사히카와시" and elsewhere as "아사히카와와의": the bare name is
+    the same partner, so the sentence that suspends exchanges with it speaks of the pair."""
+    assert _pairs(
+        "수원시 소식",
+        "수원시는 자매도시인 아사히카와와의 교류를 전면 중단하기로 했다.",
+        "수원시는 1989년 아사히카와시와 자매결연을 체결했다.",
+    ) == {frozenset(("Suwon", "Asahikawa")): "suspended"}
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        (
+            "Denver and Takayama sign agreement",
+            [
+                "Denver and Takayama have been friendship cities since 2009.",
+                "On Thursday Denver and Takayama signed a sister city agreement.",
+            ],
+        ),
+        (
+            "수원시-아사히카와시 협정 체결",
+            [
+                "2009년 우호교류 협약을 맺은 이후 수원시와 일본 아사히카와시는 교류를 이어왔다.",
+                "수원시와 아사히카와시는 4일 자매결연 협정을 체결했다.",
+            ],
+        ),
+        (
+            "苏州市与金泽市签署协议",
+            [
+                "苏州市与日本金泽市自2009年以来一直是友好交流城市。",
+                "9月4日，苏州市与金泽市签署姐妹城市协议。",
+            ],
+        ),
+    ],
+)
+def test_a_closer_tie_signed_by_old_partners_is_an_upgrade(title: str, body: list[str]) -> None:
+    """Partners who held a friendship tie sign a sister-city agreement: an upgrade, not a
+    renewal of what they had."""
+    assert _events(title, *body) == {"upgraded"}

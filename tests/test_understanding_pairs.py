@@ -116,3 +116,69 @@ def test_our_city_is_the_story_subject() -> None:
         "在兰州举行的甘肃省与安徽省合作协议签约仪式上,我市与安徽宣城市正式缔结为友好城市。",
     )
     assert found == {_pair("Zhangye", "Xuancheng")}
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "expected"),
+    [
+        (
+            "수원시, 베트남 후에시와 자매결연",
+            [
+                "수원시는 베트남 후에시와 자매결연 협약을 맺었다고 14일 밝혔다.",
+                "시의 해외도시 자매결연은 2010년 일본 아사히카와시 이후 14년 만이다.",
+            ],
+            {("Suwon", "Huế"), ("Suwon", "Asahikawa")},
+        ),
+        (
+            "苏州市与越南顺化市结为友好城市",
+            [
+                "苏州市与越南顺化市签署协议，正式结为友好城市。",
+                "此前苏州市最近一次缔结友好城市是日本金泽市。",
+            ],
+            {("Suzhou", "Huế"), ("Suzhou", "Kanazawa")},
+        ),
+    ],
+)
+def test_a_partner_written_after_the_relation_term_is_paired_with_the_subject(
+    title: str, body: list[str], expected: set[tuple[str, str]]
+) -> None:
+    """Korean and Chinese also write a lone partner after the relation term ("자매결연은 …
+    아사히카와시 이후", "缔结友好城市是金泽市"): it is the story's subject's partner."""
+    assert _pairs(title, *body) == {_pair(a, b) for a, b in expected}
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "expected"),
+    [
+        (
+            "Denver choir honoured",
+            [
+                "Denver and Takayama became sister cities in 1960.",
+                "The sister city choir of Denver sang at the John F. Kennedy Center last week.",
+            ],
+            {("Denver", "Takayama")},
+        ),
+        (
+            "수원시, 베트남 후에시와 자매결연",
+            [
+                "수원시는 베트남 후에시와 자매결연 협약을 맺었다.",
+                "후에시 세종학당 학생들도 자매결연 협약식에 참석했다.",
+            ],
+            {("Suwon", "Huế")},
+        ),
+        (
+            "苏州市与越南顺化市结为友好城市",
+            [
+                "苏州市与越南顺化市签署协议，正式结为友好城市。",
+                "顺化市长还参观了苏州市的友好城市合作交流中心，南京中心也派员出席。",
+            ],
+            {("Suzhou", "Huế")},
+        ),
+    ],
+)
+def test_an_organisation_named_after_a_place_is_no_partner(
+    title: str, body: list[str], expected: set[tuple[str, str]]
+) -> None:
+    """A centre, an institute or a school named after a person or a city ("Kennedy Center",
+    "세종학당", "南京中心") is no partner of the pair."""
+    assert _pairs(title, *body) == {_pair(a, b) for a, b in expected}

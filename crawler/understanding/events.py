@@ -53,8 +53,10 @@ def pair_report(pair: Pair, r: Rules, story_date: date | None) -> dict[str, Any]
     # Without the story's date, its latest year stands for it ("since 2005" in a 2012 story).
     reference_year = story_year or _latest_year(sentences)
     predates = since is not None and reference_year is not None and since < reference_year
-    existing = predates or any(_states_existing_tie(s.text, r) for s in sentences)
-    found = _event_cues(sentences, r, reference_year, existing)
+    held = [s for s in sentences if _states_existing_tie(s.text, r)]
+    existing = predates or bool(held)
+    held_kinds = {kind for s in held for kind, _ in s.relations}
+    found = _event_cues(sentences, r, reference_year, existing, held_kinds)
     event = next((e for e, _ in r.events if e in found), "mentioned")
     if event in found:
         evidence, cue_pos = found[event]
@@ -139,17 +141,26 @@ def _latest_year(sentences: list[Sentence]) -> int | None:
 
 def _states_existing_tie(text: str, r: Rules) -> bool:
     """A sentence that speaks of the tie as already there: an anniversary, a founding told as
-    the start of what followed ("结好以来"), or, when it reports no signing of its own, words
-    such as "its sister city", "자매도시인"."""
+    the start of what followed ("结好以来"), or words such as "its sister city", "자매도시인"
+    (in a sentence reporting a signing, only when a year dates it)."""
     if _anniversary_cue(text, r) is not None or r.event_context["founding_since"].search(text):
         return True
-    if _present_match(text, dict(r.events)["established"], r) is not None:
-        return False
-    return bool(r.event_context["existing_tie"].search(text))
+    existing_tie = r.event_context["existing_tie"]
+    signing = _present_match(text, dict(r.events)["established"], r)
+    if signing is not None:
+        # A founding dated by a year and followed by the tie's later life ("于2005年结为友好
+        # 城市，双方多次互访") is the old tie; a signing alone, or one under a tie named before
+        # it ("friendship cities since 1993, signed …"), is news.
+        return bool(existing_tie.search(text, signing)) and _YEAR.search(text) is not None
+    return bool(existing_tie.search(text))
 
 
 def _event_cues(
-    sentences: list[Sentence], r: Rules, reference_year: int | None, existing: bool
+    sentences: list[Sentence],
+    r: Rules,
+    reference_year: int | None,
+    existing: bool,
+    held_kinds: set[str],
 ) -> dict[str, tuple[Sentence, int]]:
     """Each event whose cue a sentence about the pair reports, with the first such sentence and
     the cue's position."""
@@ -167,15 +178,17 @@ def _event_cues(
                 continue
             if event == "anniversary" and anniversary is None:
                 continue
-            if event in _EARLIER_NEWS_IS_BACKGROUND and context["past_time"].search(text[:pos]):
-                continue  # "last year X signed with Y, and now …": told as background
+            if event in _EARLIER_NEWS_IS_BACKGROUND and _told_as_earlier(text[:pos], r):
+                continue  # "last year X signed with Y, and …": told as background
             if event == "established":
                 if anniversary is not None or context["founding_since"].search(text):
                     continue  # "signed in 1993 and since then …": background
                 if past_year is not None and not context["tie_since"].search(text):
                     continue  # "became sister cities in 2007": the founding, told as background
+                if _states_existing_tie(text, r):
+                    continue  # "结为友好城市，双方多次互访": the old tie's founding
                 if existing:
-                    event = _signing_between_partners(s, r)
+                    event = _signing_between_partners(s, r, held_kinds)
             if event == "suspended" and (
                 context["resumed"].search(text) or context["past_pause"].match(text[pos:])
             ):
@@ -188,12 +201,24 @@ def _event_cues(
     return found
 
 
-def _signing_between_partners(s: Sentence, r: Rules) -> str:
-    """A signing between old partners: a renewal if it names the tie, else (a memorandum on
-    youth exchanges, a letter of intent) an exchange."""
-    if s.relations and not r.event_context["intent"].search(s.text):
-        return "renewed"
-    return "exchange"
+def _told_as_earlier(before: str, r: Rules) -> bool:
+    """Earlier time words before a cue, not followed by words of this story's time ("20 years
+    ago I signed the twinning, and this time the memorandum …", "20년 전 … 이번 MOU 체결")."""
+    ends = [m.end() for m in r.event_context["past_time"].finditer(before)]
+    return bool(ends) and not r.event_context["this_time"].search(before[ends[-1] :])
+
+
+def _signing_between_partners(s: Sentence, r: Rules, held_kinds: set[str]) -> str:
+    """A signing between old partners: an upgrade if it names a closer tie than the one they
+    held (friendship cities since 2009, now a sister-city agreement), a renewal if it names
+    the tie, else (a memorandum on youth exchanges, a letter of intent) an exchange."""
+    if not s.relations or r.event_context["intent"].search(s.text):
+        return "exchange"
+    signed = min(_RELATION_RANK[kind] for kind, _ in s.relations)
+    reaffirmed = _present_match(s.text, dict(r.events)["renewed"], r) is not None
+    if held_kinds and not reaffirmed and signed < min(_RELATION_RANK[k] for k in held_kinds):
+        return "upgraded"
+    return "renewed"
 
 
 def _near(day: date, story_date: date | None) -> bool:

@@ -55,7 +55,7 @@ from crawler.understanding.pairs import (
     story_places,
     story_subject,
 )
-from crawler.understanding.places import is_latin, open_mentions
+from crawler.understanding.places import bare_mentions, is_latin, open_mentions, suffixed_names
 from crawler.understanding.rules import Rules, rules
 from crawler.understanding.sentences import Sentence, story_paragraphs
 
@@ -416,6 +416,11 @@ def analyse(story: Story) -> dict[str, Any]:
         _in_stated_country(s.text, s.mentions)
         all_mentions.extend(s.mentions)
         s.refers_to_pair = bool(r.pair_references.search(s.text))
+    named = suffixed_names(all_mentions)
+    for s in sentences:
+        if extra := bare_mentions(s.text, named, s.mentions):
+            s.mentions = sorted(s.mentions + extra, key=lambda m: m.start)
+            all_mentions.extend(extra)
     ctx = _context(all_mentions)
     choices: list[tuple[Sentence, Mention, Place]] = []
     for s in sentences:
@@ -466,6 +471,7 @@ def analyse(story: Story) -> dict[str, Any]:
                 names_both
                 or (s.refers_to_pair and (names_one or not ids))
                 or (s.is_title and names_one)
+                or _names_partner_by_country(s, main)
             ):
                 main.sentences.append(s)
                 if s.relations:
@@ -509,6 +515,20 @@ def analyse(story: Story) -> dict[str, Any]:
         "network_sizes": networks if is_story else [],
         "evidence": evidence,  # what the verdict weighed; train_relevance learns from it
     }
+
+
+def _names_partner_by_country(sentence: Sentence, pair: Pair) -> bool:
+    """A relation sentence naming one partner and, for the other, only its country ("양주시가
+    자매도시인 일본과의 교류 일정을 취소했다"): it speaks of the pair."""
+    if not sentence.relations or len(sentence.place_positions) != 1:
+        return False
+    countries = {m.country for m in sentence.mentions if m.country}
+    a, b = pair.a, pair.b
+    if a.country == b.country:
+        return False
+    return (a.id in sentence.place_positions and b.country in countries) or (
+        b.id in sentence.place_positions and a.country in countries
+    )
 
 
 def _unplaced(place: dict[str, Any], other: dict[str, Any]) -> bool:

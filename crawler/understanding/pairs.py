@@ -78,6 +78,7 @@ class _Vocabulary:
     venue_before: re.Pattern[str]
     venue_after: re.Pattern[str]
     self_reference: re.Pattern[str]
+    relation_topic: re.Pattern[str]
     window_latin: int
     window_other: int
 
@@ -98,6 +99,7 @@ def _vocabulary() -> _Vocabulary:
         venue_before=re.compile("|".join(f"(?:{v})" for v in data["venue_before"]), re.I),
         venue_after=re.compile("|".join(f"(?:{v})" for v in data["venue_after"]), re.I),
         self_reference=re.compile("|".join(f"(?:{v})" for v in data["self_references"])),
+        relation_topic=re.compile("|".join(f"(?:{v})" for v in data["relation_topics"])),
         window_latin=int(data["subject_window"]["latin"]),
         window_other=int(data["subject_window"]["other"]),
     )
@@ -205,8 +207,10 @@ def _with_subject(
     latin = is_latin(sentence.text[start:end])
     window = vocabulary.window_latin if latin else vocabulary.window_other
     for _, pos in sentence.relations:
-        # Chinese and Korean write the partner before the relation term ("与X市结为友好城市").
-        distance = pos - end if not latin or pos >= end else start - pos
+        # Chinese and Korean write the partner before the relation term ("与X市结为友好城市"),
+        # or after it when the term is the sentence's topic ("구의 자매결연은 … 스미다구 이후").
+        after_topic = pos < start and vocabulary.relation_topic.match(sentence.text, pos)
+        distance = pos - end if not latin and not after_topic or pos >= end else start - pos
         if 0 <= distance <= window or (latin and start <= pos < end):
             return [(home, place)]
     return []

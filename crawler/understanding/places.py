@@ -275,3 +275,42 @@ def _english_frequencies() -> dict[str, float]:
 def _common_english(name: str) -> bool:
     """A word most English text uses ("League", "International") is not a town's name."""
     return all(_english_frequencies().get(w.casefold(), 0.0) > 3e-5 for w in name.split())
+
+
+def bare_mentions(text: str, named: dict[str, Mention], known: list[Mention]) -> list[Mention]:
+    """A foreign place the story names once with its suffix ("도코로자와시") and elsewhere bare,
+    with a gloss or a particle after it ("도코로자와(所澤)", "도코로자와와"): the same place."""
+    vocab = vocabulary()
+    spans = [(m.start, m.end) for m in known]
+    found = []
+    for stem, mention in named.items():
+        for m in re.finditer(re.escape(stem), text):
+            start, end = m.start(), m.end()
+            if any(s < end and start < e for s, e in spans):
+                continue
+            if start and _HANGUL_SYLLABLE.match(text[start - 1]):
+                continue
+            rest = text[end:]
+            if rest and _HANGUL_SYLLABLE.match(rest[0]):
+                if not any(rest.startswith(p) for p in vocab.hangul_particles):
+                    continue
+            found.append(Mention(start, end, stem, list(mention.candidates), hint=mention.hint))
+            spans.append((start, end))
+    return found
+
+
+def suffixed_names(mentions: list[Mention]) -> dict[str, Mention]:
+    """Foreign Hangul names found with a level suffix that the gazetteer resolves, by stem."""
+    vocab = vocabulary()
+    out = {}
+    for m in mentions:
+        if not m.candidates or is_unresolved(m.candidates[0]) or m.candidates[0].country == "KR":
+            continue
+        suffix = _suffix_of(m.text, vocab)
+        stem = m.text[: -len(suffix)] if suffix else ""
+        if len(stem) >= 3 and all(_HANGUL_SYLLABLE.match(ch) for ch in stem):
+            out.setdefault(stem, m)
+    return out
+
+
+_HANGUL_SYLLABLE = re.compile(r"[가-힣]")

@@ -29,6 +29,7 @@ EVENT_CONTEXT = (
     "existing_tie",
     "founding_since",
     "past_time",
+    "this_time",
     "preparing",
     "preparing_after",
     "tie_since",
