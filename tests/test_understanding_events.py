@@ -380,18 +380,7 @@ def test_this_time_after_an_earlier_event_is_the_news(title: str, body: list[str
 
 def _undated_events(title: str, *body: str) -> set[str]:
     """The events of an undated story's pairs (a page without a publication date)."""
-    story = understand(
-        Story(
-            site="test",
-            url="https://example.invalid/3",
-            canonical_url="https://example.invalid/3",
-            title=title,
-            body=list(body),
-            published=None,
-            fetched_at=datetime.now(UTC),
-        )
-    )
-    return {p["event"] for p in story.partnerships}
+    return {p["event"] for p in understood(title, *body, published=None).partnerships}
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -20,7 +18,14 @@ from storage.models import StoryRecord, StoryVersion
 from storage.repository import StoryStore
 from tests.conftest import POSTGRES_URL, require
 from tests.pgschema import postgres_reachable, throwaway_schema
-from tests.test_crawl_command import FAST, ROOT, environment, sistercity, summary, without_times
+from tests.test_crawl_command import (
+    FAST,
+    environment,
+    sistercity,
+    start,
+    summary,
+    without_times,
+)
 
 pytestmark = pytest.mark.postgres
 
@@ -128,14 +133,7 @@ def test_a_killed_worker_loses_nothing(tmp_path: Path, replicas: ReplicaServer) 
         # A delay per request keeps the crawl going long enough to kill a worker in the middle.
         command = ["crawl", "--json", "--full", "--workers", "2", "--redis", REDIS_URL, *FAST]
         command += ["-s", "DOWNLOAD_DELAY=0.1"]
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "crawler.app.cli", *command],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        proc = start(command, env)
         try:
             kill_worker_mid_crawl(client, 1)
             out, err = proc.communicate(timeout=600)

@@ -8,8 +8,11 @@ from crawler.scraping.items import Story
 from crawler.understanding import understand
 
 
-def understood(title: str, *body: str, published: str = "2025-09-05T07:00:00+00:00") -> Story:
-    """The story of ``title`` and ``body`` paragraphs, published then, as understand() leaves it."""
+def understood(
+    title: str, *body: str, published: str | None = "2025-09-05T07:00:00+00:00"
+) -> Story:
+    """The story of ``title`` and ``body`` paragraphs, published then (None: a page without a
+    date), as understand() leaves it."""
     return understand(
         Story(
             site="test",
@@ -17,7 +20,7 @@ def understood(title: str, *body: str, published: str = "2025-09-05T07:00:00+00:
             canonical_url="https://example.invalid/1",
             title=title,
             body=list(body),
-            published=datetime.fromisoformat(published),
+            published=datetime.fromisoformat(published) if published else None,
             fetched_at=datetime.now(UTC),
         )
     )
