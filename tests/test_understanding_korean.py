@@ -292,8 +292,6 @@ NOT_YET_READ = {
     "signing-short-province-before-city",
     "upgrade-former-friendly-exchange-city",
     "exchange-visit-to-a-province",
-    "a-company-and-village-tie-is-no-city-pair",
-    "a-school-tie-is-no-city-pair",
 }
 
 
