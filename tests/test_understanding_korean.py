@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pytest
 
+from crawler.understanding.gazetteer import gazetteer
 from tests.understood import understood
 
 
@@ -288,7 +289,6 @@ CASES = [
 
 # Wording the rules do not read yet: these fail, and must start passing when fixed.
 NOT_YET_READ = {
-    "signing-foreign-city-without-suffix",
     "signing-short-province-before-city",
     "upgrade-former-friendly-exchange-city",
     "exchange-visit-to-a-province",
@@ -312,3 +312,10 @@ def test_korean_news_wording(
     title: str, body: list[str], expected: dict[frozenset[str], str]
 ) -> None:
     assert _pairs_and_events(title, *body) == expected
+
+
+def test_a_foreign_city_is_known_without_its_si_but_not_as_a_country_or_a_shorter_word() -> None:
+    g = gazetteer()
+    assert [p.name for p in g.lookup("삿포로")] == ["Sapporo"]  # 삿포로시 in GeoNames
+    assert g.lookup("멕시코") == [] and g.country_names["멕시코"] == "MX"  # of 멕시코시
+    assert g.lookup("후지") == []  # of 후지시: two syllables begin other names (후지에다)
