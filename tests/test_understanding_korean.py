@@ -358,6 +358,22 @@ MORE_CASES = [
         ["성남시는 4일 베트남 꽝남성 인근 다낭시와 우호교류 협약을 체결했다."],
         {_p("Seongnam", "Da Nang"): "established"},
     ),
+    # Words of an ending or a renewal that speak of something else.
+    (
+        "exchange-visit-schedule-ended",
+        "광명시 방문단, 자매도시 난징시 방문 마쳐",
+        ["광명시 방문단은 자매도시인 중국 난징시 방문 일정을 4일 모두 종료하고 귀국했다."],
+        {_p("Gwangmyeong", "Nanjing"): "exchange"},
+    ),
+    (
+        "exchange-as-an-extension-of-the-tie",
+        "부천시 청소년, 자매도시 하얼빈시 방문",
+        [
+            "부천시 청소년 20명이 4일 자매도시인 중국 하얼빈시를 방문했다.",
+            "이번 방문은 두 도시 자매결연의 연장선에서 마련됐다.",
+        ],
+        {_p("Bucheon", "Harbin"): "exchange"},
+    ),
     (
         "no-tie-a-mere-visit-of-a-foreign-city",
         "日 오사카시 관광단, 부산 방문",
