@@ -283,7 +283,7 @@ class Gazetteer:
         self._hangul_followers = frozenset(curated["hangul_name_followers"])
         self._add_geonames_cities(curated, provinces)
         self._add_curated_provinces(provinces)
-        self._add_iso_subdivisions()
+        self._add_iso_subdivisions(curated.get("region_names", {}))
         self._add_curated_districts(curated["districts"])
         self._add_country_names(curated)
         self._add_hangul_city_stems()
@@ -393,8 +393,9 @@ class Gazetteer:
             if iso is not None:
                 self._alias(place.id, iso.name)
 
-    def _add_iso_subdivisions(self) -> None:
-        """First-level regions of the other countries (ISO 3166-2): states, prefectures, oblasts."""
+    def _add_iso_subdivisions(self, local_names: dict[str, list[str]]) -> None:
+        """First-level regions of the other countries (ISO 3166-2): states, prefectures, oblasts,
+        with the Hangul names the curated YAML gives (돗토리현, 오하이오주)."""
         import pycountry
 
         for sub in pycountry.subdivisions:
@@ -416,6 +417,8 @@ class Gazetteer:
                 population=1_000_000,
             )
             self._alias(place_id, name)
+            for local in local_names.get(sub.code, []):
+                self._alias(place_id, local)
 
     def _add_curated_districts(self, rows: list[dict[str, Any]]) -> None:
         """Districts and counties tied to their city, from the curated YAML."""
