@@ -413,3 +413,11 @@ def test_a_foreign_city_is_known_without_its_si_but_not_as_a_country_or_a_shorte
     assert [p.name for p in g.lookup("삿포로")] == ["Sapporo"]  # 삿포로시 in GeoNames
     assert g.lookup("멕시코") == [] and g.country_names["멕시코"] == "MX"  # of 멕시코시
     assert g.lookup("후지") == []  # of 후지시: two syllables begin other names (후지에다)
+
+
+def test_prefectures_and_states_are_known_by_their_hangul_names() -> None:
+    g = gazetteer()
+    assert [(p.name, p.level) for p in g.lookup("돗토리현")] == [("Tottori", "province")]
+    assert [(p.name, p.country) for p in g.lookup("오하이오주")] == [("Ohio", "US")]
+    # Bare, the name stays the city's.
+    assert [p.level for p in g.lookup("히로시마")] == ["city"]
