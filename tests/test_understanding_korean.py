@@ -383,24 +383,10 @@ MORE_CASES = [
 ]
 
 
-# Wording the rules do not read yet: these fail, and must start passing when fixed.
-NOT_YET_READ = {
-    "signing-short-province-before-city",
-}
-
-
 @pytest.mark.parametrize(
     ("title", "body", "expected"),
-    [
-        pytest.param(
-            title,
-            body,
-            expected,
-            id=case_id,
-            marks=[pytest.mark.xfail(strict=True)] if case_id in NOT_YET_READ else [],
-        )
-        for case_id, title, body, expected in CASES + MORE_CASES
-    ],
+    [(title, body, expected) for _, title, body, expected in CASES + MORE_CASES],
+    ids=[case[0] for case in CASES + MORE_CASES],
 )
 def test_korean_news_wording(
     title: str, body: list[str], expected: dict[frozenset[str], str]
@@ -421,3 +407,10 @@ def test_prefectures_and_states_are_known_by_their_hangul_names() -> None:
     assert [(p.name, p.country) for p in g.lookup("오하이오주")] == [("Ohio", "US")]
     # Bare, the name stays the city's.
     assert [p.level for p in g.lookup("히로시마")] == ["city"]
+
+
+def test_korean_cities_missing_from_geonames_are_known() -> None:
+    g = gazetteer()
+    assert [(p.name, p.admin1) for p in g.lookup("용인시")] == [("Yongin", "KR-41")]
+    assert [p.name for p in g.lookup("남원시")] == ["Namwon"]  # GeoNames: "Nangen"
+    assert g.lookup("동해") == []  # the East Sea; 동해시 is the city

@@ -285,6 +285,7 @@ class Gazetteer:
         self._add_curated_provinces(provinces)
         self._add_iso_subdivisions(curated.get("region_names", {}))
         self._add_curated_districts(curated["districts"])
+        self._add_curated_home_cities(curated.get("home_cities", []))
         self._add_country_names(curated)
         self._add_hangul_city_stems()
         self._drop_country_homonyms()
@@ -438,6 +439,23 @@ class Gazetteer:
             )
             self.places[place.id] = place
             for alt in [row["en"], row["zh"], row["ko"], *row.get("aliases", [])]:
+                self._alias(place.id, alt)
+
+    def _add_curated_home_cities(self, rows: list[dict[str, Any]]) -> None:
+        """Korean cities the GeoNames list lacks (Yongin, Paju), from the curated YAML."""
+        for row in rows:
+            place = Place(
+                id=row["id"],
+                name=row["en"],
+                local_name=row["ko"],
+                country="KR",
+                level=LEVEL_CITY,
+                parent=f"iso3166-2:{row['admin1']}",
+                admin1=row["admin1"],
+                population=int(row["population"]),
+            )
+            self.places[place.id] = place
+            for alt in [row["en"], row["ko"], row["zh"], *row.get("aliases", [])]:
                 self._alias(place.id, alt)
 
     def _add_country_names(self, curated: dict[str, Any]) -> None:
