@@ -383,10 +383,64 @@ MORE_CASES = [
 ]
 
 
+# A third table, on places: provinces written short, countries of two syllables, foreign
+# districts and counties (written after the second round of fixes, before the third).
+PLACE_CASES = [
+    (
+        "province-short-name-with-do",
+        "전북도-장쑤성 자매결연 30주년",
+        ["전북도와 중국 장쑤성은 4일 자매결연 30주년 기념식을 열었다."],
+        {_p("North Jeolla", "Jiangsu"): "anniversary"},
+    ),
+    (
+        "province-short-name-with-japanese-prefecture",
+        "충남도, 日 구마모토현과 자매결연",
+        ["충남도는 일본 구마모토현과 자매결연 협정을 체결했다고 4일 밝혔다."],
+        {_p("South Chungcheong", "Kumamoto"): "established"},
+    ),
+    (
+        "peruvian-city-transcribed",
+        "안동시, 페루 아레키파시와 자매결연",
+        ["안동시는 페루 아레키파시와 자매결연 협약을 체결했다고 4일 밝혔다."],
+        {_p("Andong", "Arequipa"): "established"},
+    ),
+    (
+        "chilean-city-transcribed",
+        "보령시, 칠레 발파라이소시와 우호교류",
+        ["보령시는 칠레 발파라이소시와 우호교류 협약을 체결했다고 4일 밝혔다."],
+        {_p("Boryeong", "Valparaíso"): "established"},
+    ),
+    (
+        "thai-city-transcribed",
+        "아산시, 태국 우돈타니시와 자매결연",
+        ["아산시는 태국 우돈타니시와 자매결연 협약을 체결했다고 4일 밝혔다."],
+        {_p("Asan", "Udon Thani"): "established"},
+    ),
+    (
+        "foreign-district-after-its-city",
+        "종로구, 베이징 둥청구와 우호교류",
+        ["서울 종로구는 중국 베이징시 둥청구와 우호교류 협약을 체결했다고 4일 밝혔다."],
+        {_p("Jongno", "Dungcheong (둥청구)"): "established"},
+    ),
+    (
+        "chinese-county-after-its-province",
+        "하동군, 中 안지현과 우호교류",
+        ["하동군은 중국 저장성 안지현과 우호교류 협약을 체결했다고 4일 밝혔다."],
+        {_p("Hadong", "Anji (안지현)"): "established"},
+    ),
+    (
+        "anniversary-years-of-the-tie",
+        "여수시-항저우시 결연 30년",
+        ["여수시와 중국 항저우시는 자매결연 30년을 맞아 4일 여수에서 기념식을 열었다."],
+        {_p("Yeosu", "Hangzhou"): "anniversary"},
+    ),
+]
+
+
 @pytest.mark.parametrize(
     ("title", "body", "expected"),
-    [(title, body, expected) for _, title, body, expected in CASES + MORE_CASES],
-    ids=[case[0] for case in CASES + MORE_CASES],
+    [(title, body, expected) for _, title, body, expected in CASES + MORE_CASES + PLACE_CASES],
+    ids=[case[0] for case in CASES + MORE_CASES + PLACE_CASES],
 )
 def test_korean_news_wording(
     title: str, body: list[str], expected: dict[frozenset[str], str]
