@@ -437,10 +437,43 @@ PLACE_CASES = [
 ]
 
 
+# A fourth table: exchange agreements of no stated kind between local governments, which
+# Korean papers call 국제교류 or 교류협력 협약, and the same words between ports and universities.
+EXCHANGE_AGREEMENT_CASES = [
+    (
+        "international-exchange-agreement",
+        "평택시, 中 르자오시와 국제교류 협약",
+        ["평택시는 중국 르자오시와 국제교류 협약을 체결했다고 4일 밝혔다."],
+        {_p("Pyeongtaek", "Rizhao"): "established"},
+    ),
+    (
+        "exchange-and-cooperation-agreement",
+        "수원시, 中 지난시와 교류협력 협약",
+        ["수원시는 중국 지난시와 교류협력 협약을 맺었다고 4일 밝혔다."],
+        {_p("Suwon", "Jinan"): "established"},
+    ),
+    (
+        "ports-are-no-cities",
+        "평택항, 中 르자오항과 교류 협약",
+        ["평택항만공사는 중국 르자오항과 교류 협약을 체결했다고 4일 밝혔다."],
+        {},
+    ),
+    (
+        "a-university-is-no-city",
+        "평택시, 칭다오대학과 교류 협약",
+        ["평택시는 중국 칭다오대학과 교류 협약을 체결했다고 4일 밝혔다."],
+        {},
+    ),
+]
+
+
 @pytest.mark.parametrize(
     ("title", "body", "expected"),
-    [(title, body, expected) for _, title, body, expected in CASES + MORE_CASES + PLACE_CASES],
-    ids=[case[0] for case in CASES + MORE_CASES + PLACE_CASES],
+    [
+        (title, body, expected)
+        for _, title, body, expected in CASES + MORE_CASES + PLACE_CASES + EXCHANGE_AGREEMENT_CASES
+    ],
+    ids=[case[0] for case in CASES + MORE_CASES + PLACE_CASES + EXCHANGE_AGREEMENT_CASES],
 )
 def test_korean_news_wording(
     title: str, body: list[str], expected: dict[frozenset[str], str]
