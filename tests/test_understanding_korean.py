@@ -467,13 +467,49 @@ EXCHANGE_AGREEMENT_CASES = [
 ]
 
 
+# A fifth table: a signing told in the present or future tense is announced, not yet done.
+TENSE_CASES = [
+    (
+        "signing-announced-in-the-present-tense",
+        "창원시, 日 구마모토시와 우호협력도시 협정",
+        ["창원시는 오는 9일 일본 구마모토시와 우호협력도시 협정을 체결한다고 4일 밝혔다."],
+        {_p("Changwon", "Kumamoto"): "mentioned"},
+    ),
+    (
+        "signing-next-month",
+        "김포시, 中 창춘시와 다음 달 자매결연",
+        ["김포시는 다음 달 중국 창춘시와 자매결연을 맺는다."],
+        {_p("Gimpo", "Changchun"): "mentioned"},
+    ),
+    (
+        "signing-agreed-on",
+        "광명시-난징시 자매결연 합의",
+        ["광명시와 중국 난징시는 내년에 자매결연을 체결하기로 4일 합의했다."],
+        {_p("Gwangmyeong", "Nanjing"): "mentioned"},
+    ),
+    (
+        "signing-then-more",
+        "광명시-난징시 자매결연",
+        ["광명시와 중국 난징시는 4일 자매결연을 체결하고 교류 확대에 합의했다."],
+        {_p("Gwangmyeong", "Nanjing"): "established"},
+    ),
+]
+
+
 @pytest.mark.parametrize(
     ("title", "body", "expected"),
     [
         (title, body, expected)
-        for _, title, body, expected in CASES + MORE_CASES + PLACE_CASES + EXCHANGE_AGREEMENT_CASES
+        for _, title, body, expected in CASES
+        + MORE_CASES
+        + PLACE_CASES
+        + EXCHANGE_AGREEMENT_CASES
+        + TENSE_CASES
     ],
-    ids=[case[0] for case in CASES + MORE_CASES + PLACE_CASES + EXCHANGE_AGREEMENT_CASES],
+    ids=[
+        case[0]
+        for case in CASES + MORE_CASES + PLACE_CASES + EXCHANGE_AGREEMENT_CASES + TENSE_CASES
+    ],
 )
 def test_korean_news_wording(
     title: str, body: list[str], expected: dict[frozenset[str], str]
