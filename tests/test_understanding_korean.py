@@ -496,20 +496,52 @@ TENSE_CASES = [
 ]
 
 
+# A sixth table: ties told as held and lived ("맺고 … 교류하고 있다"): background to the news.
+ONGOING_CASES = [
+    (
+        "listed-ties-with-ongoing-exchanges",
+        "수원시, 베트남 후에시와 자매결연",
+        [
+            "수원시는 4일 베트남 후에시와 자매결연 협약을 체결했다.",
+            "수원시는 일본 아사히카와시, 중국 지난시 등 11개국 12개 도시와 자매결연을 맺고 "
+            "활발히 교류하고 있다.",
+        ],
+        {
+            _p("Suwon", "Huế"): "established",
+            _p("Suwon", "Asahikawa"): "mentioned",
+            _p("Suwon", "Jinan"): "mentioned",
+        },
+    ),
+    (
+        "another-tie-carried-on",
+        "수원시, 베트남 후에시와 자매결연",
+        [
+            "수원시는 4일 베트남 후에시와 자매결연 협약을 체결했다.",
+            "시는 일본 아사히카와시와도 자매결연을 맺고 청소년 교류를 이어가고 있다.",
+        ],
+        {_p("Suwon", "Huế"): "established", _p("Suwon", "Asahikawa"): "mentioned"},
+    ),
+    (
+        "another-tie-with-yearly-delegations",
+        "수원시, 베트남 후에시와 자매결연",
+        [
+            "수원시는 4일 베트남 후에시와 자매결연 협약을 체결했다.",
+            "시는 1989년 일본 아사히카와시와 자매결연을 맺었으며 매년 대표단을 상호 파견하고 있다.",
+        ],
+        {_p("Suwon", "Huế"): "established", _p("Suwon", "Asahikawa"): "mentioned"},
+    ),
+]
+
+
+ALL_CASES = (
+    CASES + MORE_CASES + PLACE_CASES + EXCHANGE_AGREEMENT_CASES + TENSE_CASES + ONGOING_CASES
+)
+
+
 @pytest.mark.parametrize(
     ("title", "body", "expected"),
-    [
-        (title, body, expected)
-        for _, title, body, expected in CASES
-        + MORE_CASES
-        + PLACE_CASES
-        + EXCHANGE_AGREEMENT_CASES
-        + TENSE_CASES
-    ],
-    ids=[
-        case[0]
-        for case in CASES + MORE_CASES + PLACE_CASES + EXCHANGE_AGREEMENT_CASES + TENSE_CASES
-    ],
+    [(title, body, expected) for _, title, body, expected in ALL_CASES],
+    ids=[case[0] for case in ALL_CASES],
 )
 def test_korean_news_wording(
     title: str, body: list[str], expected: dict[frozenset[str], str]
