@@ -533,8 +533,29 @@ ONGOING_CASES = [
 ]
 
 
+# A seventh table: two partners joined by 와 are each other's, even when both carry it
+# ("수원시와 아사히카와시와의 자매결연") and a third country is named elsewhere.
+JOINED_CASES = [
+    (
+        "joined-partners-both-marked-with-wa",
+        "수원시-아사히카와시 결연 30주년",
+        [
+            "수원시와 일본 아사히카와시와의 자매결연 30주년 기념식이 4일 열렸다.",
+            "기념식에는 자매도시인 미국 클리블랜드시 대표도 참석했다.",
+        ],
+        {_p("Suwon", "Asahikawa"): "anniversary"},
+    ),
+]
+
+
 ALL_CASES = (
-    CASES + MORE_CASES + PLACE_CASES + EXCHANGE_AGREEMENT_CASES + TENSE_CASES + ONGOING_CASES
+    CASES
+    + MORE_CASES
+    + PLACE_CASES
+    + EXCHANGE_AGREEMENT_CASES
+    + TENSE_CASES
+    + ONGOING_CASES
+    + JOINED_CASES
 )
 
 

@@ -51,12 +51,18 @@ def pairs_in(
     if len(places) == 2:
         a, b = places
         home = next((p for p in ranked or [] if p.country not in {a.country, b.country}), None)
-        if home is not None and all(
-            _PARTNER_MARK.match(sentence.text[sentence.place_positions.get(p.id, 0) :])
-            for p in places
+        joined = _vocabulary().joiner.fullmatch(_gap(sentence, a, b))
+        if (
+            home is not None
+            and not joined
+            and all(
+                _PARTNER_MARK.match(sentence.text[sentence.place_positions.get(p.id, 0) :])
+                for p in places
+            )
         ):
             # "사마르칸트와 … 알마티와 협정을 체결한 데 이어": both are partners of the one who
-            # speaks, the story's most named place of a third country.
+            # speaks, the story's most named place of a third country; in "수원시와
+            # 아사히카와시와의 자매결연" the two are joined to each other.
             return [(home, a), (home, b)]
         return [(a, b)]
     left, right = places[0::2], places[1::2]
