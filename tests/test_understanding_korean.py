@@ -548,6 +548,28 @@ JOINED_CASES = [
 ]
 
 
+# An eighth table: the story's own city told as "시는" (the city), so its partner is the place
+# the story names most often.
+OWN_CITY_CASES = [
+    (
+        "own-city-as-si-neun",
+        "고양시, 日 삿포로시와 손잡았다",
+        ["시는 4일 일본 삿포로시와 자매결연 협약을 체결했다."],
+        {_p("Goyang", "Sapporo"): "established"},
+    ),
+    (
+        "own-county-as-gun-eun-far-from-the-term",
+        "남해군, 日 이부스키시와 손잡아",
+        [
+            "남해군이 일본 규슈 남단의 온천 도시와 손을 잡았다.",
+            "군은 4일 일본 이부스키시와 군청 대회의실에서 군수와 군의회 의장 등 관계자 100여 명이 "
+            "참석한 가운데 우호교류 협약을 체결했다.",
+        ],
+        {_p("Namhae (남해군)", "Ibusuki"): "established"},
+    ),
+]
+
+
 ALL_CASES = (
     CASES
     + MORE_CASES
@@ -556,6 +578,7 @@ ALL_CASES = (
     + TENSE_CASES
     + ONGOING_CASES
     + JOINED_CASES
+    + OWN_CITY_CASES
 )
 
 
