@@ -570,6 +570,18 @@ OWN_CITY_CASES = [
 ]
 
 
+# A ninth table: a tie in a relative clause before the place visited ("자매결연을 맺은 … 오리건주를
+# 방문했다") is the old tie; the visit is the news.
+VISITED_CASES = [
+    (
+        "visit-to-a-partner-described-by-its-tie",
+        "강원도 대표단, 美 오리건주 방문",
+        ["강원도 대표단이 4일 자매결연을 맺은 미국 오리건주를 방문했다."],
+        {_p("Gangwon", "Oregon"): "exchange"},
+    ),
+]
+
+
 ALL_CASES = (
     CASES
     + MORE_CASES
@@ -579,6 +591,7 @@ ALL_CASES = (
     + ONGOING_CASES
     + JOINED_CASES
     + OWN_CITY_CASES
+    + VISITED_CASES
 )
 
 
