@@ -104,12 +104,13 @@ def test_a_transcription_of_unknown_country_beside_a_home_place_is_not_reported(
 
 
 def test_a_home_place_of_unknown_country_beside_a_foreign_partner_is_reported() -> None:
+    # An invented city: the gazetteer knows 통영시 now.
     story = _understand(
-        "통영시, 이탈리아 나폴리와 자매결연",
-        ["통영시는 15일 이탈리아 나폴리와 자매결연을 체결했다고 밝혔다."],
+        "한빛벌시, 이탈리아 나폴리와 자매결연",
+        ["한빛벌시는 15일 이탈리아 나폴리와 자매결연을 체결했다고 밝혔다."],
     )
     assert {p["local_name"] for p in (story.partnerships[0]["a"], story.partnerships[0]["b"])} == {
-        "통영시",
+        "한빛벌시",
         "Naples",
     }
 

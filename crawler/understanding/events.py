@@ -187,7 +187,9 @@ def _event_cues(
                     continue  # "became sister cities in 2007": the founding, told as background
                 if _states_existing_tie(text, r):
                     continue  # "结为友好城市，双方多次互访": the old tie's founding
-                if existing:
+                if _closer_than_held(s, r, _kinds_held_in(s, r)):
+                    event = "upgraded"  # "우호교류도시였던 하얼빈시와 자매결연을 맺었다"
+                elif existing:
                     event = _signing_between_partners(s, r, held_kinds)
             if event == "suspended" and (
                 context["resumed"].search(text) or context["past_pause"].match(text[pos:])
@@ -206,6 +208,19 @@ def _told_as_earlier(before: str, r: Rules) -> bool:
     ago I signed the twinning, and this time the memorandum …", "20년 전 … 이번 MOU 체결")."""
     ends = [m.end() for m in r.event_context["past_time"].finditer(before)]
     return bool(ends) and not r.event_context["this_time"].search(before[ends[-1] :])
+
+
+def _kinds_held_in(s: Sentence, r: Rules) -> set[str]:
+    """The relations a sentence describes as the tie already held ("우호도시였던", "its
+    friendship city"): those whose term lies inside words of an existing tie."""
+    spans = [(m.start(), m.end()) for m in r.event_context["existing_tie"].finditer(s.text)]
+    return {kind for kind, pos in s.relations if any(a <= pos < b for a, b in spans)}
+
+
+def _closer_than_held(s: Sentence, r: Rules, held: set[str]) -> bool:
+    """The sentence signs a closer tie than the one it describes as held."""
+    signed = [_RELATION_RANK[kind] for kind, _ in s.relations if kind not in held]
+    return bool(held and signed) and min(signed) < min(_RELATION_RANK[k] for k in held)
 
 
 def _signing_between_partners(s: Sentence, r: Rules, held_kinds: set[str]) -> str:

@@ -241,6 +241,7 @@ class Gazetteer:
         self._stop: set[str] = set()
         self._sounds: dict[str, dict[str, list[str]]] = {}
         self._hangul_followers: frozenset[str] = frozenset()
+        self._hangul_stems: list[tuple[str, str]] = []  # (place id, 삿포로 of 삿포로시)
         self._build()
 
     # --- building ------------------------------------------------------------------------
@@ -282,9 +283,11 @@ class Gazetteer:
         self._hangul_followers = frozenset(curated["hangul_name_followers"])
         self._add_geonames_cities(curated, provinces)
         self._add_curated_provinces(provinces)
-        self._add_iso_subdivisions()
+        self._add_iso_subdivisions(curated.get("region_names", {}))
         self._add_curated_districts(curated["districts"])
+        self._add_curated_home_cities(curated.get("home_cities", []))
         self._add_country_names(curated)
+        self._add_hangul_city_stems()
         self._drop_country_homonyms()
 
     def _add_geonames_cities(
@@ -344,6 +347,8 @@ class Gazetteer:
                 if country in HOME_COUNTRIES | {"JP", "TW"} or place.population >= 300_000:
                     # A foreign city's Korean reading can be a Korean word (위해 is Weihai).
                     self._alias(place.id, alt, small or (country != "KR" and _is_hangul(compact)))
+                    if country != "KR" and (stem := _hangul_city_stem(compact)):
+                        self._hangul_stems.append((place.id, stem))
                 elif len(compact) >= 2:
                     # Trusted only where the text says it is a place ("브레아시", "维罗纳市").
                     self.cjk_open.setdefault(compact, set()).add(place.id)
@@ -389,8 +394,9 @@ class Gazetteer:
             if iso is not None:
                 self._alias(place.id, iso.name)
 
-    def _add_iso_subdivisions(self) -> None:
-        """First-level regions of the other countries (ISO 3166-2): states, prefectures, oblasts."""
+    def _add_iso_subdivisions(self, local_names: dict[str, list[str]]) -> None:
+        """First-level regions of the other countries (ISO 3166-2): states, prefectures, oblasts,
+        with the Hangul names the curated YAML gives (돗토리현, 오하이오주)."""
         import pycountry
 
         for sub in pycountry.subdivisions:
@@ -412,6 +418,8 @@ class Gazetteer:
                 population=1_000_000,
             )
             self._alias(place_id, name)
+            for local in local_names.get(sub.code, []):
+                self._alias(place_id, local)
 
     def _add_curated_districts(self, rows: list[dict[str, Any]]) -> None:
         """Districts and counties tied to their city, from the curated YAML."""
@@ -431,6 +439,23 @@ class Gazetteer:
             )
             self.places[place.id] = place
             for alt in [row["en"], row["zh"], row["ko"], *row.get("aliases", [])]:
+                self._alias(place.id, alt)
+
+    def _add_curated_home_cities(self, rows: list[dict[str, Any]]) -> None:
+        """Korean cities the GeoNames list lacks (Yongin, Paju), from the curated YAML."""
+        for row in rows:
+            place = Place(
+                id=row["id"],
+                name=row["en"],
+                local_name=row["ko"],
+                country="KR",
+                level=LEVEL_CITY,
+                parent=f"iso3166-2:{row['admin1']}",
+                admin1=row["admin1"],
+                population=int(row["population"]),
+            )
+            self.places[place.id] = place
+            for alt in [row["en"], row["ko"], row["zh"], *row.get("aliases", [])]:
                 self._alias(place.id, alt)
 
     def _add_country_names(self, curated: dict[str, Any]) -> None:
@@ -470,6 +495,14 @@ class Gazetteer:
                     self.country_names[compact] = code
                 else:
                     self.country_names[latin_key(name)] = code
+
+    def _add_hangul_city_stems(self) -> None:
+        """Foreign cities GeoNames names in Hangul with 시 (삿포로시), also without it: papers
+        drop it ("일본 삿포로와"). Not a country's name (멕시코 of 멕시코시), nor a common word."""
+        for place_id, stem in self._hangul_stems:
+            if stem not in self.country_names:
+                self._alias(place_id, stem, small=True)
+        self._hangul_stems = []
 
     def _drop_country_homonyms(self) -> None:
         """A country's name is never a city's: "Korea" is not a town somewhere."""
@@ -734,6 +767,14 @@ def _revised_romanization(hangul: str) -> str:
 
     stem = re.sub("(?:특별자치시|특별시|광역시|시|군|구)$", "", hangul) or hangul
     return anyascii(stem).capitalize()
+
+
+def _hangul_city_stem(name: str) -> str | None:
+    """A Hangul city name without its 시, when three syllables or more are left (삿포로시 ->
+    삿포로; 후지시 stays whole: 후지 begins 후지에다)."""
+    if _is_hangul(name) and name.endswith("시") and len(name) >= 4:
+        return name[:-1]
+    return None
 
 
 def _similarity(a: str, b: str) -> float:

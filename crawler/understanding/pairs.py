@@ -51,12 +51,18 @@ def pairs_in(
     if len(places) == 2:
         a, b = places
         home = next((p for p in ranked or [] if p.country not in {a.country, b.country}), None)
-        if home is not None and all(
-            _PARTNER_MARK.match(sentence.text[sentence.place_positions.get(p.id, 0) :])
-            for p in places
+        joined = _vocabulary().joiner.fullmatch(_gap(sentence, a, b))
+        if (
+            home is not None
+            and not joined
+            and all(
+                _PARTNER_MARK.match(sentence.text[sentence.place_positions.get(p.id, 0) :])
+                for p in places
+            )
         ):
             # "사마르칸트와 … 알마티와 협정을 체결한 데 이어": both are partners of the one who
-            # speaks, the story's most named place of a third country.
+            # speaks, the story's most named place of a third country; in "수원시와
+            # 아사히카와시와의 자매결연" the two are joined to each other.
             return [(home, a), (home, b)]
         return [(a, b)]
     left, right = places[0::2], places[1::2]
@@ -81,6 +87,9 @@ class _Vocabulary:
     relation_topic: re.Pattern[str]
     window_latin: int
     window_other: int
+    own_place_topic: re.Pattern[str]
+    own_place_levels: dict[str, str]
+    own_place_country: str
 
 
 @lru_cache(maxsize=1)
@@ -102,6 +111,9 @@ def _vocabulary() -> _Vocabulary:
         relation_topic=re.compile("|".join(f"(?:{v})" for v in data["relation_topics"])),
         window_latin=int(data["subject_window"]["latin"]),
         window_other=int(data["subject_window"]["other"]),
+        own_place_topic=re.compile(data["own_place_topic"]),
+        own_place_levels=dict(data["own_place_levels"]),
+        own_place_country=str(data["own_place_country"]),
     )
 
 
@@ -204,6 +216,10 @@ def _with_subject(
         return []
     vocabulary = _vocabulary()
     start, end = _span(sentence, place)
+    if vocabulary.own_place_topic.match(sentence.text) and _PARTNER_MARK.match(
+        sentence.text[start:]
+    ):
+        return [(home, place)]  # "군은 4일 일본 이부스키시와 … 협약을 체결했다"
     latin = is_latin(sentence.text[start:end])
     window = vocabulary.window_latin if latin else vocabulary.window_other
     for _, pos in sentence.relations:
@@ -270,16 +286,53 @@ def story_places(sentences: list[Sentence]) -> list[Place]:
         for p in s.places:
             by_id[p.id] = p
             counts[p.id] += 2 if s.is_title else 1
+    for p in _own_place_mentions(sentences):
+        by_id.setdefault(p.id, p)
+        counts[p.id] += 1
     return [by_id[pid] for pid, _ in counts.most_common()]
 
 
 def story_subject(sentences: list[Sentence]) -> str | None:
-    """The place the story is about: named most, the title counting double."""
+    """The place the story is about: named most, the title counting double, a sentence that
+    opens with "시는" (the city) naming the title's city."""
     counts: Counter[str] = Counter()
     for s in sentences:
         for pid in s.place_positions:
             counts[pid] += 2 if s.is_title else 1
+    for p in _own_place_mentions(sentences):
+        counts[p.id] += 1
     return counts.most_common(1)[0][0] if counts else None
+
+
+def _own_place_mentions(sentences: list[Sentence]) -> list[Place]:
+    """The title's place meant by each sentence that opens with "시는", "군은" (the city, the
+    county): the first of that level word's level, or written with it, the paper's own country
+    first."""
+    title = next((s for s in sentences if s.is_title), None)
+    if title is None or not title.places:
+        return []
+    vocabulary = _vocabulary()
+    found = []
+    for s in sentences:
+        topic = vocabulary.own_place_topic.match(s.text) if not s.is_title else None
+        if topic is None:
+            continue
+        word = topic.group(1)
+        level = vocabulary.own_place_levels.get(word)
+        in_order = sorted(title.places, key=lambda p: title.place_positions.get(p.id, 0))
+        # The paper's own country first, then the title's order.
+        in_order.sort(key=lambda p: p.country != vocabulary.own_place_country)
+        place = next(
+            (p for p in in_order if p.level == level or _surface(title, p).endswith(word)), None
+        )
+        if place is not None:
+            found.append(place)
+    return found
+
+
+def _surface(sentence: Sentence, place: Place) -> str:
+    start, end = _span(sentence, place)
+    return sentence.text[start:end]
 
 
 def merge_unresolved(sentences: list[Sentence]) -> None:

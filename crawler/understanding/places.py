@@ -55,6 +55,7 @@ class Vocabulary:
     common: frozenset[str]
     not_names: re.Pattern[str]
     home_suffix: dict[str, str]
+    country_levels: dict[str, dict[str, str]]
 
 
 @lru_cache(maxsize=1)
@@ -85,6 +86,7 @@ def vocabulary() -> Vocabulary:
         common=frozenset(w for words in data["common_words"].values() for w in words),
         not_names=re.compile("^(?:" + "|".join(map(re.escape, data["not_names"])) + ")$"),
         home_suffix=dict(data["home_suffixes"]),
+        country_levels=dict(data.get("country_levels", {})),
     )
 
 
@@ -143,6 +145,7 @@ def open_mentions(text: str, known: list[Mention], unresolved: bool = True) -> l
         country, region = stated if stated else (None, None)
         if country is None and not any(m.country and m.country != "KR" for m in known):
             country = vocab.home_suffix.get(_suffix_of(surface, vocab))
+        level = vocab.country_levels.get(_suffix_of(surface, vocab), {}).get(country or "", level)
         known_places = [
             p for p in gazetteer().lookup_open(stem) if country is None or p.country == country
         ]
