@@ -74,6 +74,8 @@ _TITLE_BEFORE = re.compile(
 )
 # A romanized Korean or Chinese given name right after a surname ("Kim Young-moon").
 _GIVEN_NAME_AFTER = re.compile(r"^\s+[A-Z][a-z]{1,5}-[a-z]{2,5}\b")
+# A Han name right before a form of address is a surname ("千叶先生", "山口女士"), not a place.
+_HAN_ADDRESS_AFTER = re.compile(r"^(?:先生|女士|小姐|夫人|太太|教授|老师|老師|博士|同学|同學|君)")
 
 
 # --- places --------------------------------------------------------------------------------
@@ -96,9 +98,10 @@ def _is_organisation(text: str, mention: Mention, r: Rules) -> bool:
 
 
 def _is_person(text: str, mention: Mention) -> bool:
-    """A surname that is also a town's name: "Mayor Hong", "Kim Young-moon", "Governor Oh"."""
+    """A surname that is also a town's name: "Mayor Hong", "Kim Young-moon", "Governor Oh",
+    "千叶先生"."""
     if not mention.text[0].isascii():
-        return False
+        return bool(_HAN_ADDRESS_AFTER.match(text[mention.end :]))
     return bool(_TITLE_BEFORE.search(text[: mention.start])) or bool(
         _GIVEN_NAME_AFTER.match(text[mention.end :])
     )

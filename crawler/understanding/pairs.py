@@ -10,7 +10,7 @@ from importlib import resources
 
 import yaml
 
-from crawler.understanding.gazetteer import LEVEL_PROVINCE, Place
+from crawler.understanding.gazetteer import HOME_COUNTRIES, LEVEL_PROVINCE, Place
 from crawler.understanding.places import is_latin, is_unresolved
 from crawler.understanding.sentences import Sentence
 
@@ -48,6 +48,8 @@ def pairs_in(
         return []
     if len(places) >= 4 and (in_order := _pairs_in_order(sentence, places)):
         return in_order  # "Jeonju and Suzhou, Dalian and Ulsan signed …"
+    if _respectively_without_term(sentence, places):
+        return []  # "济南、青岛两市分别与釜山市、福冈市的企业签订合同": their companies signed
     if len(places) == 2:
         a, b = places
         home = next((p for p in ranked or [] if p.country not in {a.country, b.country}), None)
@@ -64,6 +66,10 @@ def pairs_in(
             # speaks, the story's most named place of a third country; in "수원시와
             # 아사히카와시와의 자매결연" the two are joined to each other.
             return [(home, a), (home, b)]
+        if _enumerated(sentence, a, b) or _listed_abroad(sentence, a, b):
+            return []  # "韩国釜山市、日本福冈市代表出席": listed together, not partnered
+        if _venues(sentence, a, b) or _shared_owners(sentence, a, b):
+            return []  # "代表团在北京和上海参加了友好城市座谈": where, not who
         return [(a, b)]
     left, right = places[0::2], places[1::2]
     if len(places) % 2 == 0 and len({p.country for p in left}) == 1:
@@ -71,9 +77,15 @@ def pairs_in(
             return list(zip(left, right, strict=True))  # "A and B, C and D signed …"
     owner = _owner(sentence)
     anchor = owner or next((p for p in places if p.id == subject), places[0])
+    if owner is None and _in_enumeration(sentence, places, anchor):
+        return []  # "釜山市、福冈市代表团会见了济南市、青岛市…": lists of attendees, no anchor
     places = [anchor, *(p for p in places if p is not anchor)]
     others = [p for p in places[1:] if p.country != anchor.country]
-    return [(anchor, p) for p in others] if others else [(anchor, places[1])]
+    if others:
+        return [(anchor, p) for p in others]
+    if _enumerated(sentence, anchor, places[1]):
+        return []  # "山东省、江苏省、浙江省等省份": one country's places listed, none partnered
+    return [(anchor, places[1])]
 
 
 @dataclass(frozen=True)
@@ -84,6 +96,14 @@ class _Vocabulary:
     venue_before: re.Pattern[str]
     venue_after: re.Pattern[str]
     self_reference: re.Pattern[str]
+    respective_gap: re.Pattern[str]
+    respective_tail: re.Pattern[str]
+    enumeration_gap: re.Pattern[str]
+    enumeration_group: re.Pattern[str]
+    venue_pair_gap: re.Pattern[str]
+    origin_before: re.Pattern[str]
+    shared_owners_after: re.Pattern[str]
+    seat_before: re.Pattern[str]
     relation_topic: re.Pattern[str]
     window_latin: int
     window_other: int
@@ -108,6 +128,18 @@ def _vocabulary() -> _Vocabulary:
         venue_before=re.compile("|".join(f"(?:{v})" for v in data["venue_before"]), re.I),
         venue_after=re.compile("|".join(f"(?:{v})" for v in data["venue_after"]), re.I),
         self_reference=re.compile("|".join(f"(?:{v})" for v in data["self_references"])),
+        respective_gap=re.compile(
+            rf"{suffix}\s*(?:{data['group_words']})?\s*(?:{data['respectively']})\s*"
+            rf"(?:{joiners})\s*{country}\s*",
+            re.I,
+        ),
+        respective_tail=re.compile(data["respective_tail"]),
+        enumeration_gap=re.compile(data["enumeration_gap"]),
+        enumeration_group=re.compile(data["enumeration_group"]),
+        venue_pair_gap=re.compile(data["venue_pair_gap"]),
+        origin_before=re.compile(data["origin_before"]),
+        shared_owners_after=re.compile(data["shared_owners_after"]),
+        seat_before=re.compile(data["seat_before"]),
         relation_topic=re.compile("|".join(f"(?:{v})" for v in data["relation_topics"])),
         window_latin=int(data["subject_window"]["latin"]),
         window_other=int(data["subject_window"]["other"]),
@@ -137,10 +169,11 @@ def _gap(sentence: Sentence, left: Place, right: Place) -> str:
 
 
 def _partners(sentence: Sentence) -> list[Place]:
-    """The sentence's places less those written right before another of the same country with
-    nothing between ("巴西圣保罗州圣若泽市", "天水市清水县", "도쿄도 스미다구"): a locator the
-    data could not tie to the place it locates."""
+    """The sentence's places (of its relation clauses, in Chinese) less those written right
+    before another of the same country with nothing between ("巴西圣保罗州圣若泽市", "天水市清水县",
+    "도쿄도 스미다구"): a locator the data could not tie to the place it locates."""
     places = sorted(sentence.places, key=lambda p: sentence.place_positions.get(p.id, 0))
+    places = [p for p in _in_relation_clauses(sentence, places) if not _only_a_seat(sentence, p)]
     out = []
     for i, place in enumerate(places):
         after = places[i + 1] if i + 1 < len(places) else None
@@ -152,6 +185,12 @@ def _partners(sentence: Sentence) -> list[Place]:
         if hosts and len(out) - len(hosts) >= 2:
             out = [p for p in out if p not in hosts]
     return out
+
+
+def _only_a_seat(sentence: Sentence, place: Place) -> bool:
+    """Every naming of ``place`` is where a mission sits ("日本驻广州总领事"): no partner."""
+    seat = _vocabulary().seat_before
+    return all(seat.search(sentence.text[:pos]) for pos in _positions(sentence, place))
 
 
 def _is_venue(sentence: Sentence, place: Place) -> bool:
@@ -230,6 +269,103 @@ def _with_subject(
         if 0 <= distance <= window or (latin and start <= pos < end):
             return [(home, place)]
     return []
+
+
+def _respectively_without_term(sentence: Sentence, places: list[Place]) -> bool:
+    """Two lists of as many places said to act "respectively" ("济南、青岛两市分别与釜山市、
+    福冈市…") with no relation term right after the second list (only a level word or a signing
+    verb between): what the lists did was not to pair ("…的企业签订合同", their companies)."""
+    vocabulary = _vocabulary()
+    if len(places) < 4 or len(places) % 2:
+        return False
+    first, second = places[: len(places) // 2], places[len(places) // 2 :]
+    if not vocabulary.respective_gap.fullmatch(_gap(sentence, first[-1], second[0])):
+        return False
+    for group in (first, second):
+        for left, right in zip(group, group[1:], strict=False):
+            gap = _gap(sentence, left, right)
+            if not (vocabulary.separator.fullmatch(gap) or vocabulary.joiner.fullmatch(gap)):
+                return False
+    end = _span(sentence, second[-1])[1]
+    return not any(
+        pos >= end and vocabulary.respective_tail.fullmatch(sentence.text[end:pos])
+        for _, pos in sentence.relations
+    )
+
+
+def _enumerated(sentence: Sentence, a: Place, b: Place) -> bool:
+    """Two places written as an enumeration (、) with no group word after them ("两市")."""
+    vocabulary = _vocabulary()
+    if not vocabulary.enumeration_gap.fullmatch(_gap(sentence, a, b)):
+        return False
+    return not vocabulary.enumeration_group.match(sentence.text, _span(sentence, b)[1])
+
+
+# Where a Chinese sentence's clauses end.
+_HAN_CLAUSE_END = re.compile("[，；]")
+
+
+def _in_relation_clauses(sentence: Sentence, places: list[Place]) -> list[Place]:
+    """The places of the Chinese clauses that hold a relation term, when those name two or more:
+    "日本游客到桐庐县游览，杭州市与日本岐阜市是友好城市" pairs nothing from the first clause."""
+    bounds = [0, *(m.end() for m in _HAN_CLAUSE_END.finditer(sentence.text)), len(sentence.text)]
+    if len(bounds) == 2:
+        return places
+    clauses = [
+        (start, end)
+        for start, end in zip(bounds, bounds[1:], strict=False)
+        if any(start <= pos < end for _, pos in sentence.relations)
+    ]
+    inside = [
+        p
+        for p in places
+        if any(start <= pos < end for start, end in clauses for pos in _positions(sentence, p))
+    ]
+    return inside if len(inside) >= 2 else places
+
+
+def _positions(sentence: Sentence, place: Place) -> set[int]:
+    """Where the sentence names ``place``: its first mention and every other naming it."""
+    return {sentence.place_positions.get(place.id, 0)} | {
+        m.start for m in sentence.mentions if any(c.id == place.id for c in m.candidates)
+    }
+
+
+def _listed_abroad(sentence: Sentence, a: Place, b: Place) -> bool:
+    """Two places of one foreign country in a Chinese or Korean sentence ("美国加利福尼亚州和
+    俄亥俄州的代表"): these papers report their own places' ties, so the two are listed."""
+    if not a.country or a.country != b.country or a.country in HOME_COUNTRIES:
+        return False
+    return not is_latin(sentence.text[slice(*_span(sentence, a))])
+
+
+def _venues(sentence: Sentence, a: Place, b: Place) -> bool:
+    """Two places joined by 和 or 、 (not the partners' 与 / 同) after "来自" ("来自青岛市和大连市的
+    代表": where people came from), or, of one country, after a venue word ("在北京和上海参加")."""
+    vocabulary = _vocabulary()
+    if not vocabulary.venue_pair_gap.fullmatch(_gap(sentence, a, b)):
+        return False
+    before = sentence.text[: _span(sentence, a)[0]]
+    if vocabulary.origin_before.search(before):
+        return True
+    return bool(a.country) and a.country == b.country and _is_venue(sentence, a)
+
+
+def _shared_owners(sentence: Sentence, a: Place, b: Place) -> bool:
+    """Two places joined by 和 or 、 whose partners the sentence speaks of ("北京和上海的友好城市
+    数量"): the owners of two networks, not each other's partners ("…的友好城市关系" is a tie)."""
+    vocabulary = _vocabulary()
+    if not vocabulary.venue_pair_gap.fullmatch(_gap(sentence, a, b)):
+        return False
+    return bool(vocabulary.shared_owners_after.match(sentence.text, _span(sentence, b)[1]))
+
+
+def _in_enumeration(sentence: Sentence, places: list[Place], place: Place) -> bool:
+    """``place`` is one item of an enumeration (、) with the place before or after it."""
+    i = places.index(place)
+    before = [(places[i - 1], place)] if i > 0 else []
+    after = [(place, places[i + 1])] if i + 1 < len(places) else []
+    return any(_enumerated(sentence, left, right) for left, right in before + after)
 
 
 def _pairs_in_order(sentence: Sentence, places: list[Place]) -> list[tuple[Place, Place]]:
