@@ -99,7 +99,16 @@ def romanized(surface: str) -> str:
     """A readable Latin form of a CJK surface name ("富阳" -> "Fuyang"); Latin names as they are."""
     if is_latin(surface):
         return surface
-    return " ".join(part.capitalize() for part in anyascii(surface).split()) or surface
+    words = anyascii(surface).split()
+    if re.fullmatch(r"[가-힣 ]+", surface):
+        # A Hangul word's last consonant is voiceless in the Revised Romanization (북 is Buk).
+        words = [_voiceless_final(w) for w in words]
+    return " ".join(part.capitalize() for part in words) or surface
+
+
+def _voiceless_final(word: str) -> str:
+    word = re.sub(r"(?<!n)g$", "k", word)
+    return re.sub(r"d$", "t", re.sub(r"b$", "p", word))
 
 
 def unresolved_place(
