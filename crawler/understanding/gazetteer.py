@@ -595,20 +595,21 @@ class Gazetteer:
 
     def sounding_like(self, name: str, country: str) -> list[Place]:
         """Places of ``country`` whose name sounds like a Hangul transcription ("크즐오르다" is
-        Kyzylorda, "하바로프스크" Khabarovsk): the consonants must agree, three or more of them;
+        Kyzylorda, "하바로프스크" Khabarovsk): the consonants must agree, two or more of them;
         the closest spelling first, then the most populous."""
         key = phonetic_key(name)
-        if len(key) < 3 or country in HOME_COUNTRIES:
+        if len(key) < 2 or country in HOME_COUNTRIES:
             return []
         ids = self._sound_index(country).get(key, [])
         spoken = _spoken(name)
         scored = [(_similarity(spoken, _spoken(self.places[i].name)), self.places[i]) for i in ids]
         # Consonants alone collide across a big country (프레즈노 and Virginia): the spellings
-        # must be alike too.
+        # must be alike too, the same for a name of two consonants (레온 is León, 하노 not Hannō).
+        least = _SOUND_SIMILARITY if len(key) >= 3 else _SHORT_SOUND_SIMILARITY
         return [
             p
             for score, p in sorted(scored, key=lambda sp: (-round(sp[0], 1), -sp[1].population))
-            if score >= _SOUND_SIMILARITY
+            if score >= least
         ]
 
     def _sound_index(self, country: str) -> dict[str, list[str]]:
@@ -763,6 +764,7 @@ _REPEAT = re.compile(r"(.)\1+")
 
 # How alike a transcription and a name must be spelled, once the consonants agree (difflib).
 _SOUND_SIMILARITY = 0.5
+_SHORT_SOUND_SIMILARITY = 0.95
 
 
 def _spoken(name: str) -> str:

@@ -148,8 +148,10 @@ def open_mentions(text: str, known: list[Mention], unresolved: bool = True) -> l
         if end - start < 2 or any(s < end and start < e for s, e in spans):
             return
         surface = text[start:end]
-        if any(surface.endswith(w) or w in stem for w in vocab.common):
+        if any(w in stem for w in vocab.common):
             return
+        # "톨레도시" ends like 도시 ("city"): such a name must be a known place of its country.
+        known_only = any(surface.endswith(w) for w in vocab.common)
         stated = _stated_country(text, start, end, known, level)
         country, region = stated if stated else (None, None)
         if country is None and not any(m.country and m.country != "KR" for m in known):
@@ -161,7 +163,7 @@ def open_mentions(text: str, known: list[Mention], unresolved: bool = True) -> l
         sounding = _sounding_like(stem, country, level) if not known_places else None
         if sounding is not None and sounding.level == level:
             known_places = [sounding]
-        if not known_places and not unresolved:
+        if not known_places and (known_only or not unresolved) or known_only and not country:
             return
         candidates = known_places or [
             unresolved_place(
