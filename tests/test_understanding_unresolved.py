@@ -160,3 +160,17 @@ def test_a_date_before_a_han_name_is_not_part_of_it() -> None:
 
 def test_a_country_in_traditional_script_is_stated_for_the_town_after_it() -> None:
     assert ("柯岩堡市", "RU", "city") in _open("青岛市与俄羅斯柯岩堡市缔结友好城市")
+
+
+def test_korean_districts_of_one_name_in_two_cities_stay_two_places() -> None:
+    found = open_mentions(
+        "부산 동구와 인천 동구는 중국 칭저우시와 교류했다",
+        gazetteer().find_mentions("부산 동구와 인천 동구는 중국 칭저우시와 교류했다"),
+    )
+    districts = [m.candidates[0] for m in found if m.text == "동구"]
+    assert [(p.local_name, p.name) for p in districts] == [
+        ("부산 동구", "Dong"),
+        ("인천 동구", "Dong"),
+    ]
+    assert len({p.id for p in districts}) == 2
+    assert [gazetteer().get(p.parent).name for p in districts] == ["Busan", "Incheon"]

@@ -167,7 +167,12 @@ def open_mentions(text: str, known: list[Mention], unresolved: bool = True) -> l
             return
         candidates = known_places or [
             unresolved_place(
-                surface, stem, level, country, region, sounding.name if sounding else None
+                _with_city(surface, region, level),
+                stem,
+                level,
+                country,
+                region,
+                sounding.name if sounding else None,
             )
         ]
         found.append(Mention(start, end, surface, candidates, hint=level))
@@ -184,6 +189,17 @@ def open_mentions(text: str, known: list[Mention], unresolved: bool = True) -> l
     _han(text, vocab, add, {m.end for m in known})
     _hangul(text, vocab, add, known)
     return sorted(found, key=lambda x: x.start)
+
+
+def _with_city(surface: str, region: Place | None, level: str) -> str:
+    """A Korean district kept with its city's name ("울산 동구"): 동구, 북구, 중구 are districts of
+    many cities, and two of them in one story are two places."""
+    if region is None or region.country != "KR" or region.level != "city":
+        return surface
+    if level not in {"district", "county"}:
+        return surface
+    city = re.sub("(?:특별자치시|특별시|광역시|시)$", "", region.local_name) or region.local_name
+    return f"{city} {surface}"
 
 
 def _han(text: str, vocab: Vocabulary, add: Any, ends: set[int]) -> None:
