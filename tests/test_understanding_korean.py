@@ -420,7 +420,7 @@ PLACE_CASES = [
         "foreign-district-after-its-city",
         "종로구, 베이징 둥청구와 우호교류",
         ["서울 종로구는 중국 베이징시 둥청구와 우호교류 협약을 체결했다고 4일 밝혔다."],
-        {_p("Jongno", "Dungcheong (둥청구)"): "established"},
+        {_p("Jongno", "Dongcheng"): "established"},
     ),
     (
         "chinese-county-after-its-province",
@@ -626,3 +626,179 @@ def test_korean_cities_missing_from_geonames_are_known() -> None:
     assert [(p.name, p.admin1) for p in g.lookup("용인시")] == [("Yongin", "KR-41")]
     assert [p.name for p in g.lookup("남원시")] == ["Namwon"]  # GeoNames: "Nangen"
     assert g.lookup("동해") == []  # the East Sea; 동해시 is the city
+
+
+# --- Places written in Hangul (written before the fixes they name) ---------------------------
+# Each side of a pair is "English name/country", a Korean district also "/in its city"; an
+# unresolved place's name is its romanized part ("Dong (울산 동구)" is "Dong").
+
+
+def _side(place: dict[str, object]) -> str:
+    name = str(place["name"]).split(" (")[0]
+    label = f"{name}/{place['country']}"
+    if place.get("level") == "district" and place["country"] == "KR":
+        parent = gazetteer().get(str(place.get("parent") or ""))
+        label += f"/in {parent.name if parent else '?'}"
+    return label
+
+
+def _placed_pairs(title: str, *body: str) -> dict[frozenset[str], str]:
+    story = understood(title, *body, published="2025-09-05T07:00:00+00:00")
+    return {frozenset((_side(p["a"]), _side(p["b"]))): p["event"] for p in story.partnerships}
+
+
+def _signing(korean: str, partner: str, korean_en: str, partner_en: str) -> tuple:
+    """One story of a Korean place signing with a partner, written as papers do."""
+    return (
+        f"{korean}, {partner}와 우호교류 협약",
+        [f"{korean}는 {partner}와 우호교류 협약을 체결했다고 4일 밝혔다."],
+        {frozenset((korean_en, partner_en)): "established"},
+    )
+
+
+HANGUL_PLACE_CASES = [
+    # 1. Chinese cities and counties by the official transcription of their pinyin.
+    ("cn-city-with-si", *_signing("서산시", "중국 산둥성 주청시", "Seosan/KR", "Zhu Cheng/CN")),
+    ("cn-city-bare", *_signing("논산시", "중국 칭저우", "Nonsan/KR", "Qingzhou/CN")),
+    ("cn-city-three-syllables", *_signing("아산시", "중국 장자강시", "Asan/KR", "Zhangjiagang/CN")),
+    (
+        "cn-city-after-province",
+        *_signing("이천시", "중국 장쑤성 창수시", "Icheon/KR", "Changshu/CN"),
+    ),
+    ("cn-henan-city", *_signing("구미시", "중국 허난성 신샹시", "Gumi/KR", "Xinxiang/CN")),
+    ("cn-ssang-consonant", *_signing("김천시", "중국 쑤첸시", "Gimcheon/KR", "Suqian/CN")),
+    ("cn-shou", *_signing("정읍시", "중국 서우광시", "Jeongeup/KR", "Shouguang/CN")),
+    ("cn-zhou", *_signing("밀양시", "중국 저장성 후저우시", "Miryang/KR", "Huzhou/CN")),
+    ("cn-two-syllables", *_signing("광명시", "중국 이우시", "Gwangmyeong/KR", "Yiwu/CN")),
+    ("cn-ian", *_signing("군산시", "중국 허난성 주마뎬시", "Gunsan/KR", "Zhumadian/CN")),
+    ("cn-bare-after-country", *_signing("김포시", "중국 징더전", "Gimpo/KR", "Jingdezhen/CN")),
+    ("cn-apostrophe", *_signing("하남시", "중국 안후이성 마안산시", "Hanam/KR", "Ma’anshan/CN")),
+    ("cn-county-hyeon", *_signing("영주시", "중국 윈난성 젠수이현", "Yeongju/KR", "Jianshui/CN")),
+    ("cn-jiao", *_signing("오산시", "중국 자오저우시", "Osan/KR", "Jiaozhou/CN")),
+    ("cn-xu", *_signing("경산시", "중국 쉬창시", "Gyeongsan/KR", "Xuchang/CN")),
+    # 2. Japanese cities by the official transcription of their romaji.
+    ("jp-plain-initial", *_signing("양주시", "일본 후쿠이현 사바에시", "Yangju/KR", "Sabae/JP")),
+    ("jp-small-tsu", *_signing("포천시", "일본 오사카부 셋쓰시", "Pocheon/KR", "Settsu/JP")),
+    ("jp-aspirated-inside", *_signing("광양시", "일본 다카쓰키시", "Gwangyang/KR", "Takatsuki/JP")),
+    ("jp-n-before-b", *_signing("나주시", "일본 시즈오카현 고텐바시", "Naju/KR", "Gotemba/JP")),
+    ("jp-long-vowel", *_signing("거제시", "일본 야마구치현 호후시", "Geoje/KR", "Hōfu/JP")),
+    ("jp-shi-chi", *_signing("통영시", "일본 시가현 히코네시", "Tongyeong/KR", "Hikone/JP")),
+    ("jp-zu", *_signing("속초시", "일본 가나가와현 즈시시", "Sokcho/KR", "Zushi/JP")),
+    ("jp-ya", *_signing("동해시", "일본 니시노미야시", "Donghae/KR", "Nishinomiya/JP")),
+    ("jp-ryo-ka", *_signing("보령시", "일본 오사카부 가이즈카시", "Boryeong/KR", "Kaizuka/JP")),
+    ("jp-nagahama", *_signing("안동시", "일본 나가하마시", "Andong/KR", "Nagahama/JP")),
+    # 3. A district of a metropolitan city, named with its city.
+    ("district-ulsan-dong", *_signing("울산 동구", "중국 취푸시", "Dong/KR/in Ulsan", "Qufu/CN")),
+    (
+        "district-ulsan-si-buk",
+        *_signing("울산시 북구", "중국 가오미시", "Buk/KR/in Ulsan", "Gaomi/CN"),
+    ),
+    (
+        "district-ulsan-metro-jung",
+        *_signing("울산광역시 중구", "일본 히코네시", "Jung/KR/in Ulsan", "Hikone/JP"),
+    ),
+    (
+        "district-busan-haeundae",
+        *_signing("부산 해운대구", "일본 벳푸시", "Haeundae/KR/in Busan", "Beppu/JP"),
+    ),
+    (
+        "district-busan-dong",
+        *_signing("부산 동구", "중국 쉬창시", "Dong/KR/in Busan", "Xuchang/CN"),
+    ),
+    (
+        "district-daegu-suseong",
+        *_signing("대구 수성구", "중국 옌타이시", "Suseong/KR/in Daegu", "Yantai/CN"),
+    ),
+    (
+        "district-incheon-si-dong",
+        *_signing("인천시 동구", "중국 칭저우시", "Dong/KR/in Incheon", "Qingzhou/CN"),
+    ),
+    (
+        "district-gwangju-seo",
+        *_signing("광주 서구", "중국 창수시", "Seo/KR/in Gwangju", "Changshu/CN"),
+    ),
+    (
+        "district-daejeon-seo",
+        *_signing("대전 서구", "일본 사바에시", "Seo/KR/in Daejeon", "Sabae/JP"),
+    ),
+    (
+        "district-daegu-nam",
+        *_signing("대구시 남구", "일본 나가하마시", "Nam/KR/in Daegu", "Nagahama/JP"),
+    ),
+    # 4. A namesake goes to the country the story names next to it.
+    (
+        "namesake-toledo-philippines",
+        *_signing("강릉시", "필리핀 톨레도시", "Gangneung/KR", "Toledo/PH"),
+    ),
+    ("namesake-toledo-brazil", *_signing("춘천시", "브라질 톨레도시", "Chuncheon/KR", "Toledo/BR")),
+    (
+        "namesake-victoria-chile",
+        *_signing("천안시", "칠레 빅토리아시", "Cheonan/KR", "Victoria/CL"),
+    ),
+    (
+        "namesake-cordoba-mexico",
+        *_signing("충주시", "멕시코 코르도바시", "Chungju/KR", "Córdoba/MX"),
+    ),
+    (
+        "namesake-cordoba-spain",
+        *_signing("경주시", "스페인 코르도바시", "Gyeongju/KR", "Córdoba/ES"),
+    ),
+    (
+        "namesake-merida-venezuela",
+        *_signing("순천시", "베네수엘라 메리다시", "Suncheon/KR", "Mérida/VE"),
+    ),
+    (
+        "namesake-valencia-venezuela",
+        *_signing("목포시", "베네수엘라 발렌시아시", "Mokpo/KR", "Valencia/VE"),
+    ),
+    ("namesake-lagos-portugal", *_signing("여수시", "포르투갈 라고스시", "Yeosu/KR", "Lagos/PT")),
+    ("namesake-leon-spain", *_signing("전주시", "스페인 레온시", "Jeonju/KR", "León/ES")),
+    (
+        "namesake-santa-cruz-chile",
+        *_signing("공주시", "칠레 산타크루스시", "Gongju/KR", "Santa Cruz/CL"),
+    ),
+    (
+        "namesake-cordoba-mexico-bare",
+        *_signing("제천시", "멕시코 코르도바", "Jecheon/KR", "Córdoba/MX"),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "expected"),
+    [(title, body, expected) for _, title, body, expected in HANGUL_PLACE_CASES],
+    ids=[case[0] for case in HANGUL_PLACE_CASES],
+)
+def test_places_written_in_hangul(
+    title: str, body: list[str], expected: dict[frozenset[str], str]
+) -> None:
+    assert _placed_pairs(title, *body) == expected
+
+
+def test_pinyin_and_romaji_are_written_as_korean_papers_write_them() -> None:
+    from crawler.understanding.transcribe import pinyin_to_hangul, romaji_to_hangul
+
+    assert [pinyin_to_hangul(n) for n in ("Zhumadian", "Suqian", "Ma’anshan", "Jianshui")] == [
+        "주마뎬",
+        "쑤첸",
+        "마안산",
+        "젠수이",
+    ]
+    assert pinyin_to_hangul("Elixku") is None  # not pinyin
+    assert [romaji_to_hangul(n) for n in ("Takatsuki", "Settsu", "Gotemba", "Hōfu", "Unnan")] == [
+        "다카쓰키",
+        "셋쓰",
+        "고텐바",
+        "호후",
+        "운난",
+    ]
+
+
+def test_transcribed_names_leave_older_names_and_korean_cities_alone() -> None:
+    g = gazetteer()
+    assert [p.name for p in g.lookup("소흥")] == ["Shaoxing"]  # GeoNames' Sino-Korean reading
+    assert [p.name for p in g.lookup("칭다오")] == ["Qingdao"]
+    assert "KR" in {p.country for p in g.lookup("안양시")}  # Anyang, Gyeonggi stays
+    assert g.lookup("이우") == []  # two syllables bare: too many Korean words
+    assert g.lookup("사이타마") == []  # bare, a prefecture's name is not its capital's
+    assert [p.name for p in g.lookup("주마뎬시")] == ["Zhumadian"]

@@ -242,6 +242,7 @@ class Gazetteer:
         self._sounds: dict[str, dict[str, list[str]]] = {}
         self._hangul_followers: frozenset[str] = frozenset()
         self._hangul_stems: list[tuple[str, str]] = []  # (place id, 삿포로 of 삿포로시)
+        self._romanized: list[tuple[str, str, str]] = []  # (place id, country, GeoNames name)
         self._build()
 
     # --- building ------------------------------------------------------------------------
@@ -287,6 +288,7 @@ class Gazetteer:
         self._add_curated_districts(curated["districts"])
         self._add_curated_home_cities(curated.get("home_cities", []))
         self._add_country_names(curated)
+        self._add_transcribed_names(curated.get("region_names", {}))
         self._add_hangul_city_stems()
         self._drop_country_homonyms()
 
@@ -307,6 +309,8 @@ class Gazetteer:
             override = curated["cities"].get(gid, {})
             metro_info = metro_names.get((country, city["name"]))
             metro = bool(metro_info and metro_info["iso"] == admin1)
+            if country in _TRANSCRIBED_COUNTRIES:
+                self._romanized.append((f"geonames:{gid}", country, city["name"]))
             place = Place(
                 id=f"geonames:{gid}",
                 name=override.get("en") or _display_name(city["name"]),
@@ -496,6 +500,30 @@ class Gazetteer:
                 else:
                     self.country_names[latin_key(name)] = code
 
+    def _add_transcribed_names(self, region_names: dict[str, list[str]]) -> None:
+        """Chinese and Japanese towns by the Hangul Korean papers write them, made from their
+        pinyin or romaji by the official transcription rules (Feicheng 페이청시, Sabae 사바에시):
+        GeoNames gives few of them a Hangul name. With a level word always; bare only when
+        three syllables or more and no Korean word (이우, 다리 are words or too short to trust).
+        A name another place or a country already has stays theirs (안양시 is Anyang, Korea),
+        and a prefecture's name is not its capital's when bare ("사이타마(埼玉)현")."""
+        from crawler.understanding.transcribe import pinyin_to_hangul, romaji_to_hangul
+
+        regions = {re.sub("[현부도주]$", "", n) for names in region_names.values() for n in names}
+        taken = set(self.cjk) | set(self.country_names)
+        for place_id, country, name in self._romanized:
+            hangul = (pinyin_to_hangul if country == "CN" else romaji_to_hangul)(name)
+            if not hangul or len(hangul) < 2:
+                continue
+            forms = [hangul + level for level in _TRANSCRIBED_COUNTRIES[country]]
+            if len(hangul) >= 3 and hangul not in regions:
+                forms.append(hangul)
+            for form in forms:
+                if form not in taken and _frequencies("ko").get(form, 0.0) <= _RARE_KOREAN:
+                    self.cjk.setdefault(form, set()).add(place_id)
+                    self._cjk_max = max(self._cjk_max, len(form))
+        self._romanized = []
+
     def _add_hangul_city_stems(self) -> None:
         """Foreign cities GeoNames names in Hangul with 시 (삿포로시), also without it: papers
         drop it ("일본 삿포로와"). Not a country's name (멕시코 of 멕시코시), nor a common word."""
@@ -567,20 +595,21 @@ class Gazetteer:
 
     def sounding_like(self, name: str, country: str) -> list[Place]:
         """Places of ``country`` whose name sounds like a Hangul transcription ("크즐오르다" is
-        Kyzylorda, "하바로프스크" Khabarovsk): the consonants must agree, three or more of them;
+        Kyzylorda, "하바로프스크" Khabarovsk): the consonants must agree, two or more of them;
         the closest spelling first, then the most populous."""
         key = phonetic_key(name)
-        if len(key) < 3 or country in HOME_COUNTRIES:
+        if len(key) < 2 or country in HOME_COUNTRIES:
             return []
         ids = self._sound_index(country).get(key, [])
         spoken = _spoken(name)
         scored = [(_similarity(spoken, _spoken(self.places[i].name)), self.places[i]) for i in ids]
         # Consonants alone collide across a big country (프레즈노 and Virginia): the spellings
-        # must be alike too.
+        # must be alike too, the same for a name of two consonants (레온 is León, 하노 not Hannō).
+        least = _SOUND_SIMILARITY if len(key) >= 3 else _SHORT_SOUND_SIMILARITY
         return [
             p
             for score, p in sorted(scored, key=lambda sp: (-round(sp[0], 1), -sp[1].population))
-            if score >= _SOUND_SIMILARITY
+            if score >= least
         ]
 
     def _sound_index(self, country: str) -> dict[str, list[str]]:
@@ -735,6 +764,7 @@ _REPEAT = re.compile(r"(.)\1+")
 
 # How alike a transcription and a name must be spelled, once the consonants agree (difflib).
 _SOUND_SIMILARITY = 0.5
+_SHORT_SOUND_SIMILARITY = 0.95
 
 
 def _spoken(name: str) -> str:
@@ -782,6 +812,12 @@ def _similarity(a: str, b: str) -> float:
 
     return SequenceMatcher(None, a, b).ratio()
 
+
+# Countries whose towns are found by their transcribed names, and the level words papers put
+# after them (a Chinese county-level city is written 시 or 현, a district 구).
+_TRANSCRIBED_COUNTRIES = {"CN": ("시", "현", "구"), "JP": ("시",)}
+# A made transcription is no name when Korean text uses it as a word this often.
+_RARE_KOREAN = 1e-6
 
 # Towns smaller than this lose names that are common words (a big city's name is its own).
 _COMMON_WORD_MAX_POPULATION = 500_000

@@ -99,7 +99,16 @@ def romanized(surface: str) -> str:
     """A readable Latin form of a CJK surface name ("富阳" -> "Fuyang"); Latin names as they are."""
     if is_latin(surface):
         return surface
-    return " ".join(part.capitalize() for part in anyascii(surface).split()) or surface
+    words = anyascii(surface).split()
+    if re.fullmatch(r"[가-힣 ]+", surface):
+        # A Hangul word's last consonant is voiceless in the Revised Romanization (북 is Buk).
+        words = [_voiceless_final(w) for w in words]
+    return " ".join(part.capitalize() for part in words) or surface
+
+
+def _voiceless_final(word: str) -> str:
+    word = re.sub(r"(?<!n)g$", "k", word)
+    return re.sub(r"d$", "t", re.sub(r"b$", "p", word))
 
 
 def unresolved_place(
@@ -139,8 +148,10 @@ def open_mentions(text: str, known: list[Mention], unresolved: bool = True) -> l
         if end - start < 2 or any(s < end and start < e for s, e in spans):
             return
         surface = text[start:end]
-        if any(surface.endswith(w) or w in stem for w in vocab.common):
+        if any(w in stem for w in vocab.common):
             return
+        # "톨레도시" ends like 도시 ("city"): such a name must be a known place of its country.
+        known_only = any(surface.endswith(w) for w in vocab.common)
         stated = _stated_country(text, start, end, known, level)
         country, region = stated if stated else (None, None)
         if country is None and not any(m.country and m.country != "KR" for m in known):
@@ -152,11 +163,16 @@ def open_mentions(text: str, known: list[Mention], unresolved: bool = True) -> l
         sounding = _sounding_like(stem, country, level) if not known_places else None
         if sounding is not None and sounding.level == level:
             known_places = [sounding]
-        if not known_places and not unresolved:
+        if not known_places and (known_only or not unresolved) or known_only and not country:
             return
         candidates = known_places or [
             unresolved_place(
-                surface, stem, level, country, region, sounding.name if sounding else None
+                _with_city(surface, region, level),
+                stem,
+                level,
+                country,
+                region,
+                sounding.name if sounding else None,
             )
         ]
         found.append(Mention(start, end, surface, candidates, hint=level))
@@ -173,6 +189,17 @@ def open_mentions(text: str, known: list[Mention], unresolved: bool = True) -> l
     _han(text, vocab, add, {m.end for m in known})
     _hangul(text, vocab, add, known)
     return sorted(found, key=lambda x: x.start)
+
+
+def _with_city(surface: str, region: Place | None, level: str) -> str:
+    """A Korean district kept with its city's name ("울산 동구"): 동구, 북구, 중구 are districts of
+    many cities, and two of them in one story are two places."""
+    if region is None or region.country != "KR" or region.level != "city":
+        return surface
+    if level not in {"district", "county"}:
+        return surface
+    city = re.sub("(?:특별자치시|특별시|광역시|시)$", "", region.local_name) or region.local_name
+    return f"{city} {surface}"
 
 
 def _han(text: str, vocab: Vocabulary, add: Any, ends: set[int]) -> None:
