@@ -103,9 +103,9 @@ def register_rows(
     name (case-insensitive substring), ``country`` either place's ISO code, ``since`` keeps pairs
     with a change logged on or after that date, ``partnership_ids`` those pairs only.
 
-    Three streamed column queries (pairs, their last change, their active claims), each joined
-    to the chosen pairs rather than given their ids: the cost grows with the register, never
-    with a query per pair, and no story text is loaded."""
+    Four streamed column queries (pairs, their last change, their relation wordings, their
+    sources), each joined to the chosen pairs rather than given their ids: the cost grows with
+    the register, never with a query per pair, and no story text is loaded."""
     places = {p.id: p for p in session.scalars(select(PlaceRecord))}
     chosen = [Partnership.retracted.is_(False)]
     if partnership_ids is not None:
@@ -141,11 +141,19 @@ def register_rows(
     relations: dict[int, set[str]] = defaultdict(set)
     sources: dict[int, dict[str, tuple[datetime, str]]] = defaultdict(dict)
     confidence: dict[int, float] = {}
-    claims = (
+    active = (Claim.active.is_(True), *chosen)
+    worded = (
+        select(Claim.partnership_id, Claim.value)
+        .join(Partnership, Claim.partnership_id == Partnership.id)
+        .where(Claim.field == "relation", *active)
+        .distinct()
+    )
+    for pid, value in _stream(session, worded):
+        relations[pid].add(value)
+    # A version states several fields about a pair: one row per pair, source and version.
+    reports = (
         select(
             Claim.partnership_id,
-            Claim.field,
-            Claim.value,
             Claim.source,
             StoryRecord.canonical_url,
             StoryVersion.published,
@@ -155,11 +163,10 @@ def register_rows(
         .join(Partnership, Claim.partnership_id == Partnership.id)
         .join(StoryRecord, Claim.story_id == StoryRecord.id)
         .join(StoryVersion, Claim.version_id == StoryVersion.id)
-        .where(Claim.active.is_(True), *chosen)
+        .where(*active)
+        .distinct()
     )
-    for pid, fld, value, source, url, published, fetched_at, score in _stream(session, claims):
-        if fld == "relation":
-            relations[pid].add(value)
+    for pid, source, url, published, fetched_at, score in _stream(session, reports):
         when = published or fetched_at
         known = sources[pid].get(source)
         if known is None or (when, url) < known:
