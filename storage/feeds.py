@@ -839,7 +839,7 @@ def build_feeds(
         pages_missing = not all((root / n).exists() for n in ("index.html", "feeds.opml", XSL))
         if dirty or pages_missing:
             touched = None
-            if incremental and not pages_missing:
+            if incremental and not pages_missing and (root / "pairs").is_dir():
                 touched = _touched_pages(session, watermark, top, since)
             _write_pages(session, builder, specs, root, config, touched, key)
             builder.write("feeds.opml", render_opml(specs, root, config))
