@@ -11,7 +11,9 @@ At each size: a full build into an empty folder (timed once: it is what a first 
 ``sistercity feeds --full`` pays), then ``--repeats`` times one more story is recorded
 (untimed) and the incremental ``build_feeds`` is timed. For the incremental builds the script
 also counts the entries rendered (calls to the feed module's entry builders) and times
-``render_index`` on its own, since ``index.html`` is rewritten after every change.
+``render_index`` on its own, since ``index.html`` is rewritten after every change. Every build
+also times ``_write_pages`` (the register pages and data files written with the feeds), shown
+as the "of which pages and data files" columns.
 
     python -m benchmarks.bench_feeds [--big] [--sizes 100,1000] [--repeats 3]
 
