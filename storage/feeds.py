@@ -23,6 +23,7 @@ looks only at the store rows added since the last one (``feed_outbox``).
 from __future__ import annotations
 
 import dataclasses
+import fnmatch
 import gzip
 import hashlib
 import html
@@ -233,18 +234,29 @@ STALE_TEMP_SECONDS = 60
 
 
 def remove_temp_files(feeds_dir: str | Path, older_than: float = STALE_TEMP_SECONDS) -> int:
-    """Remove the ``.<name>.<random>.tmp`` files a killed writer left; returns how many."""
+    """Remove the ``.<name>.<random>.tmp`` files a killed writer left; returns how many.
+    Every build runs this over a folder with a page per pair and place: ``os.scandir`` reads
+    each folder's names without a ``Path`` and a pattern match per file, as ``rglob`` did."""
     import time
 
     removed = 0
     cutoff = time.time() - older_than
-    for path in Path(feeds_dir).rglob(".*.tmp"):
+    folders = [str(feeds_dir)]
+    while folders:
         try:
-            if path.is_file() and path.stat().st_mtime <= cutoff:
-                path.unlink()
-                removed += 1
+            entries = list(os.scandir(folders.pop()))
         except FileNotFoundError:
-            pass
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                folders.append(entry.path)
+            elif entry.name.startswith(".") and fnmatch.fnmatchcase(entry.name, ".*.tmp"):
+                try:
+                    if entry.is_file() and entry.stat().st_mtime <= cutoff:
+                        os.unlink(entry.path)
+                        removed += 1
+                except FileNotFoundError:
+                    pass
     return removed
 
 
