@@ -11,7 +11,9 @@ At each size: a full build into an empty folder (timed once: it is what a first 
 ``sistercity feeds --full`` pays), then ``--repeats`` times one more story is recorded
 (untimed) and the incremental ``build_feeds`` is timed. For the incremental builds the script
 also counts the entries rendered (calls to the feed module's entry builders) and times
-``render_index`` on its own, since ``index.html`` is rewritten after every change.
+``render_index`` on its own, since ``index.html`` is rewritten after every change. Every build
+also times ``_write_pages`` (the register pages and data files written with the feeds), shown
+as the "of which pages and data files" columns.
 
     python -m benchmarks.bench_feeds [--big] [--sizes 100,1000] [--repeats 3]
 
@@ -43,6 +45,22 @@ from storage import StoryStore
 from storage.models import ChangeRecord
 
 RENDERED: Counter[str] = Counter()
+PAGES_SECONDS: list[float] = []  # time in the register pages and data files, per build
+
+
+def _timing_pages() -> None:
+    """Time ``_write_pages`` (index.html, place, country and pair pages, data files) within
+    each build, so the table shows what the register pages cost beside the feeds."""
+    original = feeds._write_pages
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            PAGES_SECONDS.append(time.perf_counter() - start)
+
+    feeds._write_pages = wrapper
 
 
 def _counting(name: str) -> None:
@@ -79,6 +97,7 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
     sizes = [100, 1000, 5000] if args.big else [int(s) for s in args.sizes.split(",")]
     _counting("_change_entry")
     _counting("_story_entry")
+    _timing_pages()
     results: dict[str, Any] = {}
     rows = []
     with tempfile.TemporaryDirectory(prefix="sistercity-bench-") as folder:
@@ -98,9 +117,11 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
                 root = base / f"feeds-{size}"
                 progress(f"feeds: full build at {changes:,} changes")
                 RENDERED.clear()
+                PAGES_SECONDS.clear()
                 start = time.perf_counter()
                 full = feeds.build_feeds(store, root, full=True)
                 full_s = time.perf_counter() - start
+                full_pages_s = sum(PAGES_SECONDS)
                 full_entries = sum(RENDERED.values())
                 full_mb = _megabytes(root)
                 with store.session() as session:
@@ -108,14 +129,16 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
                 start = time.perf_counter()
                 noop = feeds.build_feeds(store, root)
                 noop_s = time.perf_counter() - start
-                incremental, written, rendered, index_s = [], [], [], []
+                incremental, written, rendered, index_s, pages_s = [], [], [], [], []
                 for _ in range(args.repeats):
                     store.record(synthetic.story(recorded))
                     recorded += 1
                     RENDERED.clear()
+                    PAGES_SECONDS.clear()
                     start = time.perf_counter()
                     built = feeds.build_feeds(store, root)
                     incremental.append(time.perf_counter() - start)
+                    pages_s.append(sum(PAGES_SECONDS))
                     rendered.append(sum(RENDERED.values()))
                     written.append(len(built.written))
                     index_s.append(_index_seconds(store, root))
@@ -126,11 +149,13 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
                     "full_files_written": len(full.written),
                     "full_feed_mb": full_mb,
                     "full_entries_rendered": full_entries,
+                    "full_pages_seconds": full_pages_s,
                     "noop_seconds": noop_s,
                     "noop_files_written": len(noop.written),
                     "incremental_seconds": incremental,
                     "incremental_files_written": written,
                     "incremental_entries_rendered": rendered,
+                    "incremental_pages_seconds": pages_s,
                     "render_index_seconds": index_s,
                 }
                 rows.append(
@@ -141,8 +166,10 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
                         f"{len(full.written):,}",
                         f"{full_mb:,.1f}",
                         f"{full_entries:,}",
+                        f"{full_pages_s:,.1f}",
                         ms(noop_s),
                         ms(statistics.median(incremental)),
+                        ms(statistics.median(pages_s)),
                         f"{statistics.median(written):.0f}",
                         f"{statistics.median(rendered):,.0f}",
                         ms(statistics.median(index_s)),
@@ -156,8 +183,10 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
             "files written",
             "feed files MB",
             "entries rendered",
+            "of which pages and data files s",
             "rebuild, nothing new ms",
             "rebuild after 1 change ms (median)",
+            "of which pages and data files ms",
             "files written",
             "entries rendered",
             "render_index alone ms",

@@ -12,12 +12,13 @@ import csv
 import io
 import json
 from collections import defaultdict
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
 import pycountry
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from storage.models import (
@@ -96,21 +97,28 @@ def register_rows(
     country: str | None = None,
     status: str | None = None,
     since: date | datetime | str | None = None,
+    partnership_ids: Collection[int] | None = None,
 ) -> list[dict[str, Any]]:
     """The register's rows, sorted by pair id. ``city`` matches either place's English or local
     name (case-insensitive substring), ``country`` either place's ISO code, ``since`` keeps pairs
-    with a change logged on or after that date."""
+    with a change logged on or after that date, ``partnership_ids`` those pairs only.
+
+    Four streamed column queries (pairs, their last change, their relation wordings, their
+    sources), each joined to the chosen pairs rather than given their ids: the cost grows with
+    the register, never with a query per pair, and no story text is loaded."""
     places = {p.id: p for p in session.scalars(select(PlaceRecord))}
-    query = select(Partnership).where(Partnership.retracted.is_(False))
+    chosen = [Partnership.retracted.is_(False)]
+    if partnership_ids is not None:
+        chosen.append(Partnership.id.in_(list(partnership_ids)))
     if status:
-        query = query.where(Partnership.status == status)
+        chosen.append(Partnership.status == status)
     if since is not None:
         changed = select(ChangeRecord.partnership_id).where(ChangeRecord.at >= _since_filter(since))
-        query = query.where(Partnership.id.in_(changed))
+        chosen.append(Partnership.id.in_(changed))
     if country:
         code = country.upper()
         in_country = select(PlaceRecord.id).where(PlaceRecord.country == code)
-        query = query.where(
+        chosen.append(
             or_(Partnership.place_a_id.in_(in_country), Partnership.place_b_id.in_(in_country))
         )
     if city:
@@ -120,39 +128,53 @@ def register_rows(
             for p in places.values()
             if needle in p.name.casefold() or needle in (p.local_name or "").casefold()
         ]
-        query = query.where(or_(Partnership.place_a_id.in_(ids), Partnership.place_b_id.in_(ids)))
-    partnerships = list(session.scalars(query))
-    if not partnerships:
-        return []
-    pids = [p.id for p in partnerships]
+        chosen.append(or_(Partnership.place_a_id.in_(ids), Partnership.place_b_id.in_(ids)))
     last_change = dict(
-        session.execute(
+        _stream(
+            session,
             select(ChangeRecord.partnership_id, func.max(ChangeRecord.at))
-            .where(ChangeRecord.partnership_id.in_(pids))
-            .group_by(ChangeRecord.partnership_id)
-        ).all()
+            .join(Partnership, ChangeRecord.partnership_id == Partnership.id)
+            .where(*chosen)
+            .group_by(ChangeRecord.partnership_id),
+        )
     )
     relations: dict[int, set[str]] = defaultdict(set)
     sources: dict[int, dict[str, tuple[datetime, str]]] = defaultdict(dict)
     confidence: dict[int, float] = {}
-    for pid, fld, value, source, story, version in session.execute(
+    active = (Claim.active.is_(True), *chosen)
+    worded = (
+        select(Claim.partnership_id, Claim.value)
+        .join(Partnership, Claim.partnership_id == Partnership.id)
+        .where(Claim.field == "relation", *active)
+        .distinct()
+    )
+    for pid, value in _stream(session, worded):
+        relations[pid].add(value)
+    # A version states several fields about a pair: one row per pair, source and version.
+    reports = (
         select(
-            Claim.partnership_id, Claim.field, Claim.value, Claim.source, StoryRecord, StoryVersion
+            Claim.partnership_id,
+            Claim.source,
+            StoryRecord.canonical_url,
+            StoryVersion.published,
+            StoryVersion.fetched_at,
+            StoryVersion.confidence,
         )
+        .join(Partnership, Claim.partnership_id == Partnership.id)
         .join(StoryRecord, Claim.story_id == StoryRecord.id)
         .join(StoryVersion, Claim.version_id == StoryVersion.id)
-        .where(Claim.partnership_id.in_(pids), Claim.active.is_(True))
-    ):
-        if fld == "relation":
-            relations[pid].add(value)
-        when = version.published or version.fetched_at
+        .where(*active)
+        .distinct()
+    )
+    for pid, source, url, published, fetched_at, score in _stream(session, reports):
+        when = published or fetched_at
         known = sources[pid].get(source)
-        if known is None or (when, story.canonical_url) < known:
-            sources[pid][source] = (when, story.canonical_url)
-        if version.confidence is not None:
-            confidence[pid] = max(confidence.get(pid, 0.0), float(version.confidence))
+        if known is None or (when, url) < known:
+            sources[pid][source] = (when, url)
+        if score is not None:
+            confidence[pid] = max(confidence.get(pid, 0.0), float(score))
     rows = []
-    for p in partnerships:
+    for p in _stream(session, select(*PAIR_COLUMNS).where(*chosen)):
         a, b = places[p.place_a_id], places[p.place_b_id]
         urls = [url for _, url in sorted(sources[p.id].values())]
         rows.append(
@@ -184,6 +206,27 @@ def register_rows(
     return rows
 
 
+PAIR_COLUMNS = (
+    Partnership.id,
+    Partnership.key,
+    Partnership.place_a_id,
+    Partnership.place_b_id,
+    Partnership.relation,
+    Partnership.status,
+    Partnership.began,
+    Partnership.latest_event,
+    Partnership.latest_event_date,
+    Partnership.first_reported,
+    Partnership.last_reported,
+    Partnership.change_count,
+)
+STREAM_ROWS = 2000  # rows fetched at a time by the streamed queries
+
+
+def _stream(session: Session, query: Select[Any]) -> Iterator[Any]:
+    return iter(session.execute(query.execution_options(yield_per=STREAM_ROWS)))
+
+
 def find_partnership(session: Session, ident: str) -> Partnership | None:
     """A pair by its id (``qingdao-cn--gwangju-kr``, either order), its store key
     (``geonames:1797929|geonames:1841811``) or its row number."""
@@ -210,40 +253,8 @@ def partnership_history(session: Session, p: Partnership) -> dict[str, Any]:
     """One pair: its register row (also when retracted), and every change with its sources."""
     a = session.get_one(PlaceRecord, p.place_a_id)
     b = session.get_one(PlaceRecord, p.place_b_id)
-    row = next((r for r in register_rows(session) if r["_key"] == p.key), None)
-    changes = []
-    for c in session.scalars(
-        select(ChangeRecord).where(ChangeRecord.partnership_id == p.id).order_by(ChangeRecord.id)
-    ):
-        evidence = session.execute(
-            select(StoryRecord, StoryVersion)
-            .join(StoryVersion, StoryVersion.story_id == StoryRecord.id)
-            .join(ChangeEvidence, ChangeEvidence.version_id == StoryVersion.id)
-            .where(ChangeEvidence.change_id == c.id)
-            .order_by(StoryVersion.fetched_at, StoryVersion.id)
-        ).all()
-        changes.append(
-            {
-                "key": c.key,
-                "kind": c.kind,
-                "at": c.at,
-                "title": c.title,
-                "summary": c.summary,
-                "field": c.field,
-                "old": c.old_value,
-                "new": c.new_value,
-                "sources": [
-                    {
-                        "site": story.site,
-                        "url": story.canonical_url,
-                        "title": version.title,
-                        "version": version.version,
-                        "published": version.published,
-                    }
-                    for story, version in evidence
-                ],
-            }
-        )
+    row = next(iter(register_rows(session, partnership_ids=[p.id])), None)
+    changes = next((found for _, found in change_histories(session, [p.id])), [])
     return {
         "id": pair_slug(a, b),
         "key": p.key,
@@ -255,6 +266,75 @@ def partnership_history(session: Session, p: Partnership) -> dict[str, Any]:
         "row": _public(row) if row else None,
         "changes": changes,
     }
+
+
+def change_histories(
+    session: Session, partnership_ids: Collection[int] | None = None
+) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+    """(pair id, its changes oldest first, each with its sources) for the chosen pairs (None:
+    every pair), in pair id order, from one streamed query over changes and their evidence."""
+    query = (
+        select(
+            ChangeRecord.partnership_id,
+            ChangeRecord.id,
+            ChangeRecord.key,
+            ChangeRecord.kind,
+            ChangeRecord.at,
+            ChangeRecord.title,
+            ChangeRecord.summary,
+            ChangeRecord.field,
+            ChangeRecord.old_value,
+            ChangeRecord.new_value,
+            StoryRecord.site,
+            StoryRecord.canonical_url,
+            StoryVersion.title.label("source_title"),
+            StoryVersion.version,
+            StoryVersion.published,
+        )
+        .outerjoin(ChangeEvidence, ChangeEvidence.change_id == ChangeRecord.id)
+        .outerjoin(StoryVersion, StoryVersion.id == ChangeEvidence.version_id)
+        .outerjoin(StoryRecord, StoryRecord.id == StoryVersion.story_id)
+        .order_by(
+            ChangeRecord.partnership_id, ChangeRecord.id, StoryVersion.fetched_at, StoryVersion.id
+        )
+    )
+    if partnership_ids is not None:
+        query = query.where(ChangeRecord.partnership_id.in_(list(partnership_ids)))
+    pair: int | None = None
+    change: int | None = None
+    changes: list[dict[str, Any]] = []
+    for r in _stream(session, query):
+        if r.partnership_id != pair:
+            if pair is not None:
+                yield pair, changes
+            pair, changes = r.partnership_id, []
+        if r.id != change:
+            change = r.id
+            changes.append(
+                {
+                    "key": r.key,
+                    "kind": r.kind,
+                    "at": r.at,
+                    "title": r.title,
+                    "summary": r.summary,
+                    "field": r.field,
+                    "old": r.old_value,
+                    "new": r.new_value,
+                    "sources": [],
+                }
+            )
+        if r.site is not None:
+            changes[-1]["sources"].append(
+                {
+                    "site": r.site,
+                    "url": r.canonical_url,
+                    "title": r.source_title,
+                    "version": r.version,
+                    "published": r.published,
+                }
+            )
+    if pair is not None:
+        yield pair, changes
 
 
 def _public(row: dict[str, Any]) -> dict[str, Any]:
@@ -360,9 +440,11 @@ def datapackage(version: str, base_url: str | None = None) -> dict[str, Any]:
     }
 
 
-def export_files(session: Session, version: str, base_url: str | None = None) -> dict[str, bytes]:
-    """The data files written beside the feeds, by name."""
-    rows = register_rows(session)
+def export_files(
+    rows: list[dict[str, Any]], version: str, base_url: str | None = None
+) -> dict[str, bytes]:
+    """The data files written beside the feeds, by name, from the register's ``rows``
+    (``register_rows``, read once per build for the pages and these files)."""
     return {
         "partnerships.csv": to_csv(rows).encode("utf-8"),
         "partnerships.json": to_json(rows).encode("utf-8"),

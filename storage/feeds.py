@@ -23,6 +23,7 @@ looks only at the store rows added since the last one (``feed_outbox``).
 from __future__ import annotations
 
 import dataclasses
+import fnmatch
 import gzip
 import hashlib
 import html
@@ -45,7 +46,7 @@ from sqlalchemy.orm import Session, aliased
 from w3lib.url import safe_url_string
 
 from storage.diff import describe
-from storage.exports import country_name, export_files
+from storage.exports import country_name, export_files, register_rows
 from storage.models import (
     ChangeEvidence,
     ChangeRecord,
@@ -53,6 +54,7 @@ from storage.models import (
     Event,
     FeedOutbox,
     FeedState,
+    NetworkSize,
     Partnership,
     PlaceRecord,
     StoreMeta,
@@ -60,6 +62,7 @@ from storage.models import (
     StoryVersion,
 )
 from storage.register import RELATION_NOUNS
+from storage.site import Pages
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # `updated` of a feed with no entries yet: never "now"
 FH_NS = "http://purl.org/syndication/history/1.0"
@@ -231,18 +234,29 @@ STALE_TEMP_SECONDS = 60
 
 
 def remove_temp_files(feeds_dir: str | Path, older_than: float = STALE_TEMP_SECONDS) -> int:
-    """Remove the ``.<name>.<random>.tmp`` files a killed writer left; returns how many."""
+    """Remove the ``.<name>.<random>.tmp`` files a killed writer left; returns how many.
+    Every build runs this over a folder with a page per pair and place: ``os.scandir`` reads
+    each folder's names without a ``Path`` and a pattern match per file, as ``rglob`` did."""
     import time
 
     removed = 0
     cutoff = time.time() - older_than
-    for path in Path(feeds_dir).rglob(".*.tmp"):
+    folders = [str(feeds_dir)]
+    while folders:
         try:
-            if path.is_file() and path.stat().st_mtime <= cutoff:
-                path.unlink()
-                removed += 1
+            entries = list(os.scandir(folders.pop()))
         except FileNotFoundError:
-            pass
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                folders.append(entry.path)
+            elif entry.name.startswith(".") and fnmatch.fnmatchcase(entry.name, ".*.tmp"):
+                try:
+                    if entry.is_file() and entry.stat().st_mtime <= cutoff:
+                        os.unlink(entry.path)
+                        removed += 1
+                except FileNotFoundError:
+                    pass
     return removed
 
 
@@ -717,7 +731,10 @@ class _Builder:
             self.report.unchanged += 1
 
     def remove(self, name: str, page: int) -> None:
-        stale = self.feeds_dir / archive_name(name, page)
+        self.remove_file(archive_name(name, page))
+
+    def remove_file(self, name: str) -> None:
+        stale = self.feeds_dir / name
         stale.unlink(missing_ok=True)
         stale.with_name(stale.name + ".gz").unlink(missing_ok=True)
 
@@ -831,17 +848,13 @@ def build_feeds(
         for spec in specs:
             if spec.name in dirty:
                 builder.build(spec, dirty[spec.name])
-        if dirty or not all((root / n).exists() for n in ("index.html", "feeds.opml", XSL)):
-            pairs = None
-            if not (full or meta is None or not (root / "pairs").is_dir()):
-                pairs = _touched_pairs(session, watermark, top)
-            for name, data in render_pages(session, specs, root, config, pairs).items():
-                builder.write(name, data)
+        pages_missing = not all((root / n).exists() for n in ("index.html", "feeds.opml", XSL))
+        if dirty or pages_missing:
+            touched = None
+            if incremental and not pages_missing and (root / "pairs").is_dir():
+                touched = _touched_pages(session, watermark, top, since)
+            _write_pages(session, builder, specs, root, config, touched, key)
             builder.write("feeds.opml", render_opml(specs, root, config))
-        exports = ("partnerships.csv", "partnerships.json", "datapackage.json")
-        if dirty or not all((root / name).exists() for name in exports):
-            for name, data in export_files(session, config.version, config.base_url).items():
-                builder.write(name, data)
         if meta is None:
             session.add(StoreMeta(key=key, value=str(top)))
         else:
@@ -853,15 +866,95 @@ def build_feeds(
     return report
 
 
-def _touched_pairs(session: Session, watermark: int, top: int) -> set[int]:
-    """Partnerships with a change filed since the last build."""
-    return set(
-        session.scalars(
-            select(ChangeRecord.partnership_id)
-            .join(FeedOutbox, FeedOutbox.change_id == ChangeRecord.id)
-            .where(FeedOutbox.id > watermark, FeedOutbox.id <= top)
-        )
+def _touched_pages(
+    session: Session, watermark: int, top: int, since: dict[str, int] | None
+) -> Pages:
+    """The pair, place and country pages that may show something new since the last build:
+    the pairs of the changes filed since, and of every claim (active or withdrawn) of the
+    stories with a version filed or re-read since (a repeated report changes a pair's sources,
+    not its change log); the places of those pairs and of those stories' network sizes; the
+    places' countries. Each read is an id range or an index look-up: no history walk."""
+    outbox = (FeedOutbox.id > watermark, FeedOutbox.id <= top)
+    versions = select(FeedOutbox.version_id).where(*outbox, FeedOutbox.version_id.is_not(None))
+    stories = select(StoryVersion.story_id).where(StoryVersion.id.in_(versions))
+    if since is not None and "stories" in since:
+        reread = select(StoryVersion.story_id).where(StoryVersion.id > since["stories"])
+        stories = union(stories, reread)
+    story_ids = set(session.scalars(stories))
+    changed = select(ChangeRecord.partnership_id).join(
+        FeedOutbox, FeedOutbox.change_id == ChangeRecord.id
     )
+    pairs = set(session.scalars(changed.where(*outbox)))
+    places: set[str] = set()
+    for chunk in _chunks(sorted(story_ids)):
+        pairs |= set(
+            session.scalars(
+                select(Claim.partnership_id).where(Claim.story_id.in_(chunk)).distinct()
+            )
+        )
+        sized = select(NetworkSize.place_id).join(
+            StoryVersion, NetworkSize.version_id == StoryVersion.id
+        )
+        places |= set(session.scalars(sized.where(StoryVersion.story_id.in_(chunk)).distinct()))
+    for chunk in _chunks(sorted(pairs)):
+        for a, b in session.execute(
+            select(Partnership.place_a_id, Partnership.place_b_id).where(Partnership.id.in_(chunk))
+        ):
+            places |= {a, b}
+    countries: set[str] = set()
+    for chunk in _chunks(sorted(places)):
+        countries |= set(
+            session.scalars(select(PlaceRecord.country).where(PlaceRecord.id.in_(chunk)))
+        )
+    return Pages(places=places, countries=countries - {""}, pairs=pairs)
+
+
+def _chunks(values: list[Any], size: int = 500) -> Iterator[list[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _write_pages(
+    session: Session,
+    builder: _Builder,
+    specs: list[FeedSpec],
+    root: Path,
+    config: FeedConfig,
+    touched: Pages | None,
+    key: str,
+) -> None:
+    """The register pages (all of them, or those ``touched``) and, when any pair changed, the
+    data files, from one read of the register. A change to the filter lists every place and
+    country page shows (the countries, relations and statuses in the register) renders them
+    all; a full build removes the place and country pages of places no longer listed."""
+    from storage.site import filter_choices
+
+    rows = register_rows(session)
+    choices_key = "feeds.pages:" + key.removeprefix("feeds.outbox:")
+    choices = json.dumps(filter_choices(rows), ensure_ascii=False)
+    choices_meta = session.get(StoreMeta, choices_key)
+    if touched is not None and (choices_meta is None or choices_meta.value != choices):
+        touched = Pages(places=None, countries=None, pairs=touched.pairs)
+    if choices_meta is None:
+        session.add(StoreMeta(key=choices_key, value=choices))
+    else:
+        choices_meta.value = choices
+    written: set[str] = set()
+    for name, data in render_pages(session, specs, root, config, rows=rows, pages=touched):
+        if data is None:
+            builder.remove_file(name)
+        else:
+            builder.write(name, data)
+            written.add(name)
+    if touched is None or touched.places is None:
+        for folder in ("places", "countries"):
+            for path in (root / folder).glob("*.html"):
+                if f"{folder}/{path.name}" not in written:
+                    builder.remove_file(f"{folder}/{path.name}")
+    exports = ("partnerships.csv", "partnerships.json", "datapackage.json")
+    if touched is None or touched.pairs or not all((root / n).exists() for n in exports):
+        for name, data in export_files(rows, config.version, config.base_url).items():
+            builder.write(name, data)
 
 
 def _dirty_feeds(session: Session, watermark: int, top: int) -> dict[str, set[int] | None]:
@@ -915,12 +1008,15 @@ def render_pages(
     specs: list[FeedSpec],
     root: Path,
     config: FeedConfig,
-    pairs: set[int] | None = None,
-) -> dict[str, bytes]:
-    """The browsable register (storage.site): index.html with the latest changes, every
-    partnership, crawl health and every feed; the place, country and pair pages (``pairs``:
-    the pairs whose pages to render, None: all). Each feed's newest date comes from
-    ``feed_state``, filled when the feed is built, so listing the feeds costs one query."""
+    *,
+    rows: list[dict[str, Any]] | None = None,
+    pages: Pages | None = None,
+) -> Iterator[tuple[str, bytes | None]]:
+    """The browsable register (storage.site), page by page: index.html with the latest
+    changes, every partnership, crawl health and every feed; the place, country and pair pages
+    (``pages``: those to render, None: all; bytes None: a page to remove). ``rows``: the
+    register, when the caller has read it. Each feed's newest date comes from ``feed_state``,
+    filled when the feed is built, so listing the feeds costs one query."""
     from storage.site import LATEST, render_site
 
     states = {state.name: state for state in session.scalars(select(FeedState))}
@@ -958,12 +1054,18 @@ def render_pages(
         ((e.published or e.updated).date().isoformat(), e.title, pair_of[e.seq])
         for e in _entries(session, changes, ids, config)
     ]
-    return render_site(session, config, latest=latest_changes, feeds=feeds, pairs=pairs)
+    if rows is None:
+        rows = register_rows(session)
+    return render_site(session, config, latest=latest_changes, feeds=feeds, rows=rows, pages=pages)
 
 
 def render_index(session: Session, specs: list[FeedSpec], root: Path, config: FeedConfig) -> bytes:
     """index.html alone (what every rebuild rewrites)."""
-    return render_pages(session, specs, root, config, pairs=set())["index.html"]
+    nothing = Pages(places=set(), countries=set(), pairs=set())
+    for name, data in render_pages(session, specs, root, config, pages=nothing):
+        if name == "index.html" and data is not None:
+            return data
+    raise AssertionError("render_site always renders index.html")
 
 
 def render_opml(specs: list[FeedSpec], root: Path, config: FeedConfig) -> bytes:

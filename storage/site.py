@@ -15,7 +15,8 @@ their English name (pycountry), sites by their name (``SISTERCITY_SITE_NAMES``).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
@@ -23,7 +24,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from storage.exports import country_name, partnership_history, register_rows
+from storage.exports import STREAM_ROWS, change_histories, country_name, pair_slug
 from storage.models import NetworkSize, Partnership, PlaceRecord, SiteRun, StoryRecord
 
 RELATION_NAMES = {
@@ -56,15 +57,20 @@ def _relation_words(value: str | None) -> str:
 
 
 def _decorate(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    for r in rows:
-        r["country_a_name"] = country_name(r["country_a"])
-        r["country_b_name"] = country_name(r["country_b"])
-        r["relation_words"] = _relation_words(r["relation"])
-        r["also_words"] = ", ".join(_relation_words(v) for v in r["also_called"])
-    return rows
+    """Copies of the rows with the words the pages show (the rows also go to the exports)."""
+    return [
+        {
+            **r,
+            "country_a_name": country_name(r["country_a"]),
+            "country_b_name": country_name(r["country_b"]),
+            "relation_words": _relation_words(r["relation"]),
+            "also_words": ", ".join(_relation_words(v) for v in r["also_called"]),
+        }
+        for r in rows
+    ]
 
 
-def _choices(rows: list[dict[str, Any]]) -> dict[str, Any]:
+def filter_choices(rows: list[dict[str, Any]]) -> dict[str, Any]:
     codes = sorted({c for r in rows for c in (r["country_a"], r["country_b"]) if c})
     relations = [v for v in RELATION_NAMES if any(r["relation"] == v for r in rows)]
     statuses = sorted({r["status"] for r in rows if r["status"]})
@@ -135,24 +141,27 @@ def render_site(
     *,
     latest: Sequence[tuple[str, str, str]],
     feeds: Sequence[dict[str, Any]],
-    pairs: set[int] | None = None,
-) -> dict[str, bytes]:
-    """Every page by file name. ``latest``: (date, title, pair id) of the newest changes;
-    ``feeds``: {title, href, latest} of each feed; ``pairs``: ids of the pairs whose pages
-    need rendering (None: all). The index and place pages are always rendered; health.html
-    comes from ``render_health``."""
+    rows: list[dict[str, Any]],
+    pages: Pages | None = None,
+) -> Iterator[tuple[str, bytes | None]]:
+    """(file name, bytes) of each page, as it is rendered; bytes None: a place or country page
+    that no longer has a partnership, to remove. ``latest``: (date, title, pair id) of the
+    newest changes; ``feeds``: {title, href, latest} of each feed; ``rows``: the register
+    (``register_rows``); ``pages``: the place, country and pair pages to render (None: all).
+    index.html is always rendered; health.html comes from ``render_health``."""
     env = environment()
-    rows = _decorate(register_rows(session))
+    pages = pages or Pages()
+    rows = _decorate(rows)
     places = {p.id: p for p in session.scalars(select(PlaceRecord))}
     base = {
         "version": config.version,
-        **_choices(rows),
+        **filter_choices(rows),
     }
-    files: dict[str, bytes] = {}
     by_key = {r["_key"]: r for r in rows}
     used_places = {pid for key in by_key for pid in key.split("|")}
     story_count = int(session.scalar(select(func.count(StoryRecord.id))) or 0)
-    files["index.html"] = (
+    yield (
+        "index.html",
         env.get_template("index.html")
         .render(
             **base,
@@ -168,16 +177,30 @@ def render_site(
             feeds=feeds,
             health_feed=config.url("health.atom"),
         )
-        .encode("utf-8")
+        .encode("utf-8"),
     )
-    place_rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for key, r in by_key.items():
-        for pid in key.split("|"):
-            place_rows[pid].append(r)
+    yield from _place_pages(session, config, env, base, rows, places, pages.places)
+    yield from _country_pages(config, env, base, rows, pages.countries)
+    yield from _pair_pages(session, config, env, base, by_key, places, pages.pairs)
+    for name in STATIC:
+        yield name, resources.files("storage").joinpath("templates", name).read_bytes()
+
+
+@dataclass
+class Pages:
+    """The place (ids), country (ISO codes) and pair (ids) pages to render; None: all."""
+
+    places: set[str] | None = None
+    countries: set[str] | None = None
+    pairs: set[int] | None = None
+
+
+def _network_sizes(session: Session, chosen: set[str] | None) -> dict[str, list[str]]:
     sizes: dict[str, list[str]] = defaultdict(list)
-    for size in session.scalars(
-        select(NetworkSize).where(NetworkSize.active.is_(True)).order_by(NetworkSize.as_of)
-    ):
+    query = select(NetworkSize).where(NetworkSize.active.is_(True)).order_by(NetworkSize.as_of)
+    if chosen is not None:
+        query = query.where(NetworkSize.place_id.in_(chosen))
+    for size in session.scalars(query):
         parts = [
             f"{size.cities} partner cities" if size.cities else "",
             f"in {size.countries} countries" if size.countries else "",
@@ -185,41 +208,121 @@ def render_site(
         text = " ".join(p for p in parts if p)
         if text:
             sizes[size.place_id].append(f"{text} (as of {size.as_of})")
+    return sizes
+
+
+def _place_pages(
+    session: Session,
+    config: Any,
+    env: Environment,
+    base: dict[str, Any],
+    rows: list[dict[str, Any]],
+    places: dict[str, PlaceRecord],
+    chosen: set[str] | None,
+) -> Iterator[tuple[str, bytes | None]]:
+    place_rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        for pid in r["_key"].split("|"):
+            if chosen is None or pid in chosen:
+                place_rows[pid].append(r)
+    sizes = _network_sizes(session, chosen)
     place_template = env.get_template("place.html")
     for pid, prow in place_rows.items():
         place = places[pid]
-        files[f"places/{place.slug}.html"] = place_template.render(
-            **base,
-            root="../",
-            head_feeds=[{"title": place.name, "href": config.url(f"cities/{place.slug}.atom")}],
-            heading=place.name,
-            local=place.local_name,
-            subtitle=f"{country_name(place.country)}.",
-            rows=prow,
-            sizes=sizes.get(pid, []),
-            feed_href=config.url(f"cities/{place.slug}.atom"),
-        ).encode("utf-8")
+        yield (
+            f"places/{place.slug}.html",
+            place_template.render(
+                **base,
+                root="../",
+                head_feeds=[{"title": place.name, "href": config.url(f"cities/{place.slug}.atom")}],
+                heading=place.name,
+                local=place.local_name,
+                subtitle=f"{country_name(place.country)}.",
+                rows=prow,
+                sizes=sizes.get(pid, []),
+                feed_href=config.url(f"cities/{place.slug}.atom"),
+            ).encode("utf-8"),
+        )
+    for pid in sorted((chosen or set()) - set(place_rows)):
+        if pid in places:
+            yield f"places/{places[pid].slug}.html", None
+
+
+def _country_pages(
+    config: Any,
+    env: Environment,
+    base: dict[str, Any],
+    rows: list[dict[str, Any]],
+    chosen: set[str] | None,
+) -> Iterator[tuple[str, bytes | None]]:
+    place_template = env.get_template("place.html")
+    listed = {code for code, _ in base["countries"]}
+    country_rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        for code in {r["country_a"], r["country_b"]}:
+            if chosen is None or code in chosen:
+                country_rows[code].append(r)
     for code, name in base["countries"]:
-        crow = [r for r in rows if code in (r["country_a"], r["country_b"])]
-        files[f"countries/{code.lower()}.html"] = place_template.render(
-            **base,
-            root="../",
-            head_feeds=[{"title": name, "href": config.url(f"countries/{code.lower()}.atom")}],
-            heading=name,
-            local=None,
-            subtitle="Partnerships of its places.",
-            rows=crow,
-            sizes=[],
-            feed_href=config.url(f"countries/{code.lower()}.atom"),
-        ).encode("utf-8")
+        if chosen is not None and code not in chosen:
+            continue
+        crow = country_rows[code]
+        yield (
+            f"countries/{code.lower()}.html",
+            place_template.render(
+                **base,
+                root="../",
+                head_feeds=[{"title": name, "href": config.url(f"countries/{code.lower()}.atom")}],
+                heading=name,
+                local=None,
+                subtitle="Partnerships of its places.",
+                rows=crow,
+                sizes=[],
+                feed_href=config.url(f"countries/{code.lower()}.atom"),
+            ).encode("utf-8"),
+        )
+    for code in sorted((chosen or set()) - listed):
+        yield f"countries/{code.lower()}.html", None
+
+
+PAIR_CHUNK = 500  # pairs whose history one query reads on an incremental build
+
+
+def _pair_histories(
+    session: Session, chosen: set[int] | None
+) -> Iterator[tuple[Any, list[dict[str, Any]]]]:
+    """(pair columns, its changes) for the chosen pairs (None: all) in id order: a full build
+    streams two queries side by side, an incremental one reads the pairs a chunk at a time."""
+    ordered = sorted(chosen) if chosen is not None else None
+    chunks = (
+        [None]
+        if ordered is None
+        else [ordered[i : i + PAIR_CHUNK] for i in range(0, len(ordered), PAIR_CHUNK)]
+    )
+    columns = (Partnership.id, Partnership.key, Partnership.place_a_id, Partnership.place_b_id)
+    for chunk in chunks:
+        query = select(*columns).order_by(Partnership.id)
+        if chunk is not None:
+            query = query.where(Partnership.id.in_(chunk))
+        histories = change_histories(session, chunk)
+        pending = next(histories, None)
+        for pair in session.execute(query.execution_options(yield_per=STREAM_ROWS)):
+            while pending is not None and pending[0] < pair.id:
+                pending = next(histories, None)
+            yield pair, pending[1] if pending is not None and pending[0] == pair.id else []
+
+
+def _pair_pages(
+    session: Session,
+    config: Any,
+    env: Environment,
+    base: dict[str, Any],
+    by_key: dict[str, dict[str, Any]],
+    places: dict[str, PlaceRecord],
+    chosen: set[int] | None,
+) -> Iterator[tuple[str, bytes | None]]:
     pair_template = env.get_template("pair.html")
-    query = select(Partnership)
-    if pairs is not None:
-        query = query.where(Partnership.id.in_(pairs))
-    for p in session.scalars(query):
-        history = partnership_history(session, p)
+    for p, history in _pair_histories(session, chosen):
         a, b = places[p.place_a_id], places[p.place_b_id]
-        row = by_key.get(p.key)
         changes = [
             {
                 "date": c["at"].date().isoformat(),
@@ -237,20 +340,20 @@ def render_site(
                     for s in c["sources"]
                 ],
             }
-            for c in reversed(history["changes"])
+            for c in reversed(history)
         ]
-        files[f"pairs/{history['id']}.html"] = pair_template.render(
-            **base,
-            root="../",
-            head_feeds=[],
-            a={**vars_of(a), "country_name": country_name(a.country)},
-            b={**vars_of(b), "country_name": country_name(b.country)},
-            row=row,
-            changes=changes,
-        ).encode("utf-8")
-    for name in STATIC:
-        files[name] = resources.files("storage").joinpath("templates", name).read_bytes()
-    return files
+        yield (
+            f"pairs/{pair_slug(a, b)}.html",
+            pair_template.render(
+                **base,
+                root="../",
+                head_feeds=[],
+                a={**vars_of(a), "country_name": country_name(a.country)},
+                b={**vars_of(b), "country_name": country_name(b.country)},
+                row=by_key.get(p.key),
+                changes=changes,
+            ).encode("utf-8"),
+        )
 
 
 def vars_of(place: PlaceRecord) -> dict[str, Any]:

@@ -275,3 +275,69 @@ def not_partnership(fetched: datetime) -> Story:
         ["Cargo volumes at the port rose four percent in November."],
         fetched=fetched,
     )
+
+
+OSAKA = {
+    "name": "Osaka",
+    "local_name": "大阪",
+    "country": "JP",
+    "level": "city",
+    "id": "geonames:1853909",
+    "parent": "Osaka",
+}
+
+
+def register_history(start: datetime) -> list[list[Story]]:
+    """Batches of stories, each a crawl's worth, that change the register page by page in the
+    ways an incremental build must follow: new pairs and places, a new country (every filter
+    list changes), a second source with no change logged, a network size alone, a field edit,
+    a retraction (its places lose their only pair), a copy of a story (same source, higher
+    confidence) and an edition of an older story."""
+    from benchmarks import synthetic
+
+    def at(hours: int) -> datetime:
+        return start + timedelta(hours=hours)
+
+    osaka = pair(QINGDAO, OSAKA, relation="friendship", event="exchange", event_date="2025-04-01")
+    return [
+        [asiae_gwangju_qingdao(at(0)), binzhou_goyang(at(1))]
+        + [synthetic.story(n) for n in range(6)],
+        [make_story("asiae", "osaka", "Qingdao and Osaka", ["Exchange."], fetched=at(2))],
+        [
+            make_story(
+                "asiae",
+                "osaka",
+                "Qingdao and Osaka",
+                ["Qingdao and Osaka held an exchange."],
+                fetched=at(3),
+                partnerships=[osaka],
+            )
+        ],
+        [licheng_gangnam(at(4))],
+        [chinadaily_qingdao_gwangju(at(5))],
+        [qingdao_network(at(6))],
+        [licheng_gangnam(at(7), since_year=2008), not_partnership(at(7))],
+        [
+            make_story(
+                "chinadaily_shandong",
+                "c_692691",
+                "Binzhou news",
+                ["No ties mentioned."],
+                fetched=at(8),
+                published=datetime(2021, 12, 16, 10, 0, tzinfo=CST),
+            )
+        ],
+        [
+            make_story(
+                "chinesetoday",
+                "osaka-copy",
+                "Qingdao and Osaka",
+                ["Qingdao and Osaka held an exchange."],
+                fetched=at(9),
+                partnerships=[osaka],
+                confidence=0.97,
+                duplicate_of="asiae/20250501/osaka",
+            )
+        ],
+        [synthetic.story(n) for n in range(6, 9)] + [synthetic.story(2, edition=2)],
+    ]

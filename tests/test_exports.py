@@ -15,11 +15,14 @@ import pytest
 from storage import StoryStore
 from storage.exports import COLUMNS
 from storage.feeds import FeedConfig, build_feeds
+from tests.storeconf import *  # noqa: F403
 from tests.storefactory import (
     asiae_gwangju_qingdao,
     binzhou_goyang,
     chinadaily_qingdao_gwangju,
     licheng_gangnam,
+    not_partnership,
+    register_history,
 )
 
 T1 = datetime(2025, 5, 1, 3, 0, tzinfo=UTC)
@@ -85,3 +88,33 @@ def test_a_broken_file_fails_validation(filled) -> None:
     path = feeds / "partnerships.csv"
     path.write_text(path.read_text("utf-8").replace(",active,", ",dormant,", 1), "utf-8")
     assert not frictionless.validate(str(feeds / "datapackage.json")).valid
+
+
+DATA_FILES = ("partnerships.csv", "partnerships.json", "datapackage.json")
+
+
+def test_an_incremental_build_leaves_the_same_data_files_as_a_full_build(
+    store: StoryStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After each batch of stories the data files are byte for byte those a full build from
+    scratch writes; a story that changes no pair does not make them again."""
+    import storage.feeds as feeds
+
+    incremental = tmp_path / "incremental"
+    for step, batch in enumerate(register_history(T1)):
+        for story in batch:
+            store.record(story)
+        build_feeds(store, incremental, CONFIG)
+        build_feeds(store, tmp_path / f"full-{step}", CONFIG, full=True)
+        for name in DATA_FILES:
+            expected = (tmp_path / f"full-{step}" / name).read_bytes()
+            assert (incremental / name).read_bytes() == expected, (step, name)
+    made: list[int] = []
+    export_files = feeds.export_files
+    monkeypatch.setattr(feeds, "export_files", lambda *a: made.append(1) or export_files(*a))
+    store.record(not_partnership(T1 + timedelta(days=3)))
+    build_feeds(store, incremental, CONFIG)
+    assert not made
+    store.record(licheng_gangnam(T1 + timedelta(days=3), since_year=2006))
+    build_feeds(store, incremental, CONFIG)
+    assert made

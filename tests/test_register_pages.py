@@ -11,13 +11,15 @@ import lxml.html
 import pytest
 
 from storage import StoryStore
-from storage.feeds import FeedConfig, publish
+from storage.feeds import FeedConfig, build_feeds, publish
+from tests.storeconf import *  # noqa: F403
 from tests.storefactory import (
     asiae_gwangju_qingdao,
     binzhou_goyang,
     chinadaily_qingdao_gwangju,
     licheng_gangnam,
     qingdao_network,
+    register_history,
 )
 
 T1 = datetime(2025, 5, 1, 3, 0, tzinfo=UTC)
@@ -78,6 +80,61 @@ def test_pair_page_has_history_and_source_links(feeds: Path) -> None:
     place = page(feeds / "places" / "qingdao-cn.html")
     assert "86 partner cities" in place.text_content()
     assert len(place.xpath("//table[@id='register']/tbody/tr")) == 1
+
+
+def pages(feeds_dir: Path) -> dict[str, bytes]:
+    """Every register page by path: index.html and the place, country and pair pages."""
+    return {
+        str(p.relative_to(feeds_dir)): p.read_bytes()
+        for p in sorted(feeds_dir.rglob("*.html"))
+        if p.name != "health.html"
+    }
+
+
+def test_an_incremental_build_leaves_the_same_pages_as_a_full_build(
+    store: StoryStore, tmp_path: Path
+) -> None:
+    """After each batch of stories, the pages an incremental build leaves (it renders only
+    the pairs, places and countries touched since the last build) are byte for byte those a
+    full build from scratch writes: none stale, none missing, none left over."""
+    incremental = tmp_path / "incremental"
+    for step, batch in enumerate(register_history(T1)):
+        for story in batch:
+            store.record(story)
+        build_feeds(store, incremental, CONFIG)
+        build_feeds(store, tmp_path / f"full-{step}", CONFIG, full=True)
+        expected = pages(tmp_path / f"full-{step}")
+        assert pages(incremental) == expected, step
+        assert any(name.startswith("places/") for name in expected)
+    assert not (incremental / "places" / "binzhou-cn.html").exists()  # retracted: no pair left
+
+
+def test_a_rebuild_renders_the_pages_of_the_touched_pair_only(
+    sqlite_store: StoryStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import storage.site as site
+    from benchmarks import synthetic
+
+    for n in range(12):
+        sqlite_store.record(synthetic.story(n))
+    build_feeds(sqlite_store, tmp_path, CONFIG)
+    asked: list[site.Pages | None] = []
+    render = site.render_site
+
+    def spy(*args, pages=None, **kwargs):  # type: ignore[no-untyped-def]
+        asked.append(pages)
+        return render(*args, pages=pages, **kwargs)
+
+    monkeypatch.setattr(site, "render_site", spy)
+    story = synthetic.story(12)
+    sqlite_store.record(story)
+    build_feeds(sqlite_store, tmp_path, CONFIG)
+    (pages_asked,) = asked
+    assert pages_asked is not None and pages_asked.pairs is not None
+    assert len(pages_asked.pairs) == 1
+    places = {p["id"] for p in story.partnerships[0].values() if isinstance(p, dict)}
+    assert pages_asked.places == places
+    assert pages_asked.countries == {"CN", "KR"}
 
 
 @pytest.mark.browser
