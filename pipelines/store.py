@@ -12,7 +12,11 @@ database works: stories are committed in batches of ``SISTERCITY_STORE_BATCH_SIZ
 counted as scraped) only once its batch is committed, so nothing Scrapy reports as done can be
 lost; a killed crawl loses at most the uncommitted batch, and those stories are not in the
 store, so the next run fetches them again. Spiders of one process that use the same store share
-one writer (SQLite has one writer at a time anyway). ``SISTERCITY_STORE_BATCH_SIZE = 1`` files
+one writer (SQLite has one writer at a time anyway). At most ``SISTERCITY_STORE_MAX_QUEUED``
+stories wait for the writer: a story that finds the queue full waits in the pipeline, without
+blocking the reactor, so its response stays in Scrapy's scraper slot and Scrapy stops
+downloading once ``SCRAPER_SLOT_MAX_ACTIVE_SIZE`` is reached, instead of the queue growing
+while the database falls behind. ``SISTERCITY_STORE_BATCH_SIZE = 1`` files
 each story on the reactor thread as it comes, one transaction each.
 
 A ``SeenAgain`` (the spider fetched a stored story's page again with the same bytes) is filed
@@ -50,6 +54,8 @@ class StoreWriter:
 
     ``submit(story, done)`` queues a story; ``done(change)`` is called through ``deliver``
     (the reactor's ``callFromThread`` in a crawl) once the story's batch is committed.
+    ``submit`` never blocks; callers that respect the bound ask ``has_room`` first and else
+    wait for ``room()``, which fires (through ``deliver``) once the writer has taken a batch.
     """
 
     def __init__(
@@ -59,6 +65,7 @@ class StoreWriter:
         *,
         batch_size: int = 100,
         batch_seconds: float = 2.0,
+        max_queued: int = 0,
         deliver: Deliver | None = None,
     ) -> None:
         self.store = store
@@ -66,7 +73,10 @@ class StoreWriter:
         self.batch_size = max(1, batch_size)
         self.batch_seconds = batch_seconds
         self.deliver: Deliver = deliver or (lambda fn, arg: reactor.callFromThread(fn, arg))
+        # Room for one batch being filled while one is written; 0 asks for that default.
+        self.max_queued = max(self.batch_size, max_queued or 2 * self.batch_size)
         self.jobs: queue.Queue[tuple[Any, Callable[[Change], Any]] | None] = queue.Queue()
+        self.waiting: list[defer.Deferred[None]] = []  # touched on the deliver side only
         self.users = 0
         self.batches = 0
         self.thread = threading.Thread(target=self._run, name="sistercity-store", daemon=True)
@@ -74,6 +84,21 @@ class StoreWriter:
 
     def submit(self, story: Any, done: Callable[[Change], Any]) -> None:
         self.jobs.put((story, done))
+
+    def has_room(self) -> bool:
+        return self.jobs.qsize() < self.max_queued
+
+    def room(self) -> defer.Deferred[None]:
+        """Fires once the writer has taken stories off a full queue (ask ``has_room`` again:
+        others may have been waiting too)."""
+        waiter: defer.Deferred[None] = defer.Deferred()
+        self.waiting.append(waiter)
+        return waiter
+
+    def _wake(self, _: Any = None) -> None:
+        waiting, self.waiting = self.waiting, []
+        for waiter in waiting:
+            waiter.callback(None)
 
     def close(self) -> None:
         """Commit what is queued and stop the thread (blocks until then)."""
@@ -97,6 +122,7 @@ class StoreWriter:
                     stopping = True
                     break
                 batch.append(more)
+            self.deliver(self._wake, None)  # the queue has room again while this batch is written
             self._file(batch)
 
     def _file(self, batch: list[tuple[Any, Callable[[Change], Any]]]) -> None:
@@ -125,7 +151,12 @@ _WRITERS_LOCK = threading.Lock()
 
 
 def shared_writer(
-    url: str, run_id: int | None, config: StoreConfig, batch_size: int, batch_seconds: float
+    url: str,
+    run_id: int | None,
+    config: StoreConfig,
+    batch_size: int,
+    batch_seconds: float,
+    max_queued: int = 0,
 ) -> StoreWriter:
     with _WRITERS_LOCK:
         key = (url, run_id, config)
@@ -136,6 +167,7 @@ def shared_writer(
                 run_id,
                 batch_size=batch_size,
                 batch_seconds=batch_seconds,
+                max_queued=max_queued,
             )
         writer.users += 1
         return writer
@@ -188,6 +220,7 @@ class StorePipeline:
             config,
             batch_size,
             self.settings.getfloat("SISTERCITY_STORE_BATCH_SECONDS", 2.0),
+            self.settings.getint("SISTERCITY_STORE_MAX_QUEUED", 0),
         )
         self.store = self.writer.store
 
@@ -210,6 +243,8 @@ class StorePipeline:
             else:
                 filed.callback(item)
 
+        while not self.writer.has_room():
+            await maybe_deferred_to_future(self.writer.room())
         self.writer.submit(item, done)
         return await maybe_deferred_to_future(filed)
 
