@@ -282,6 +282,14 @@ def crawl(
 
         top = tracemalloc.take_snapshot().statistics("lineno")[:trace_memory]
         held = [f"{stat.size / 2**20:.1f} MB {stat.count} blocks {stat.traceback}" for stat in top]
+        if sampler is not None and sampler.peak_snapshot is not None:
+            growth = sampler.peak_snapshot.compare_to(tracemalloc.take_snapshot(), "lineno")[
+                :trace_memory
+            ]
+            held += [
+                f"at the peak, {stat.size_diff / 2**20:+.1f} MB against the end: {stat.traceback}"
+                for stat in growth
+            ]
     print(
         json.dumps(
             {
@@ -315,6 +323,7 @@ class MemorySampler:
         self.maxima: dict[str, float] = {}
         self.samples = 0
         self.first_rss_mb = 0.0
+        self.peak_snapshot: Any = None  # with tracemalloc: at the sample holding the most
 
     def start(self) -> None:
         from twisted.internet import task
@@ -340,6 +349,8 @@ class MemorySampler:
         if tracemalloc.is_tracing():
             current, peak = tracemalloc.get_traced_memory()
             figures["traced_mb"], figures["traced_peak_mb"] = current / 2**20, peak / 2**20
+            if current / 2**20 > self.maxima.get("traced_mb", 0.0):
+                self.peak_snapshot = tracemalloc.take_snapshot()
         if not self.samples:
             self.first_rss_mb = figures["rss_mb"]
         self.samples += 1
