@@ -14,9 +14,8 @@ lost; a killed crawl loses at most the uncommitted batch, and those stories are 
 store, so the next run fetches them again. Spiders of one process that use the same store share
 one writer (SQLite has one writer at a time anyway). At most ``SISTERCITY_STORE_MAX_QUEUED``
 stories wait for the writer: a story that finds the queue full waits in the pipeline, without
-blocking the reactor, so its response stays in Scrapy's scraper slot and Scrapy stops
-downloading once ``SCRAPER_SLOT_MAX_ACTIVE_SIZE`` is reached, instead of the queue growing
-while the database falls behind. ``SISTERCITY_STORE_BATCH_SIZE = 1`` files
+blocking the reactor, and its crawl's engine is paused (no new downloads) until the writer has
+taken a batch, so stories do not pile up in memory while the database falls behind. ``SISTERCITY_STORE_BATCH_SIZE = 1`` files
 each story on the reactor thread as it comes, one transaction each.
 
 A ``SeenAgain`` (the spider fetched a stored story's page again with the same bytes) is filed
@@ -212,16 +211,18 @@ def release_writer(writer: StoreWriter) -> bool:
 
 
 class StorePipeline:
-    def __init__(self, settings: BaseSettings, stats: Any) -> None:
+    def __init__(self, settings: BaseSettings, stats: Any, crawler: Crawler | None = None) -> None:
         self.settings = settings
         self.stats = stats
+        self.crawler = crawler
+        self.held_back = 0  # stories of this crawl waiting for room in the writer's queue
         self.store: StoryStore | None = None
         self.writer: StoreWriter | None = None
         self.run_id: int | None = settings.getint("SISTERCITY_RUN_ID") or None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
-        return cls(crawler.settings, crawler.stats)
+        return cls(crawler.settings, crawler.stats, crawler)
 
     def open_spider(self) -> None:
         config = StoreConfig(
@@ -267,10 +268,25 @@ class StorePipeline:
             else:
                 filed.callback(item)
 
-        while not self.writer.has_room():
-            await maybe_deferred_to_future(self.writer.room())
+        if not self.writer.has_room():
+            await self._wait_for_room(self.writer)
         self.writer.submit(item, done)
         return await maybe_deferred_to_future(filed)
+
+    async def _wait_for_room(self, writer: StoreWriter) -> None:
+        """Wait until the writer's queue has room, with this crawl's downloads paused meanwhile:
+        every story downloaded now would only wait here too, holding its page in memory."""
+        engine = self.crawler.engine if self.crawler is not None else None
+        self.held_back += 1
+        if engine is not None and self.held_back == 1:
+            engine.pause()
+        try:
+            while not writer.has_room():
+                await maybe_deferred_to_future(writer.room())
+        finally:
+            self.held_back -= 1
+            if engine is not None and self.held_back == 0:
+                engine.unpause()
 
     @staticmethod
     def _seen(item: SeenAgain) -> DropItem:

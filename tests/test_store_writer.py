@@ -124,12 +124,25 @@ def test_a_batch_counts_each_site_run_as_one_by_one_filing_does(sqlite_store: St
     }
 
 
+class Engine:
+    """What the store pipeline uses of Scrapy's engine."""
+
+    paused = False
+
+    def pause(self) -> None:
+        self.paused = True
+
+    def unpause(self) -> None:
+        self.paused = False
+
+
 def test_a_full_writer_queue_holds_stories_back_and_every_story_is_still_filed(
     tmp_path: Path,
 ) -> None:
     """While the database is stuck, at most SISTERCITY_STORE_MAX_QUEUED stories wait in the
-    writer's queue; the others wait in the pipeline (not on the reactor) and are filed once
-    the writer moves on, each handed on only after its commit."""
+    writer's queue; the others wait in the pipeline (not on the reactor) with the crawl's
+    downloads paused, and are filed once the writer moves on, each handed on only after its
+    commit; then downloads resume."""
     crawler = get_crawler(
         settings_dict={
             "SISTERCITY_DB_URL": f"sqlite:///{tmp_path / 'store.db'}",
@@ -139,6 +152,7 @@ def test_a_full_writer_queue_holds_stories_back_and_every_story_is_still_filed(
         }
     )
     crawler.stats.open_spider()
+    crawler.engine = Engine()  # type: ignore[assignment]
     pipeline = StorePipeline.from_crawler(crawler)
     pipeline.open_spider()
     writer = pipeline.writer
@@ -175,10 +189,12 @@ def test_a_full_writer_queue_holds_stories_back_and_every_story_is_still_filed(
         # Two stories in the stuck batch, two queued, six held back; none handed on yet.
         assert len(queued_at_submit) == 4
         assert not any(task.done() for task in filed)
+        assert crawler.engine.paused
         release.set()
         return await asyncio.wait_for(asyncio.gather(*filed), 60)
 
     assert asyncio.run(crawl()) == stories
+    assert not crawler.engine.paused
     assert max(queued_at_submit) <= 2
     assert release_writer(writer)
     assert crawler.stats.get_value("sistercity/store/new") == len(stories)

@@ -148,7 +148,7 @@ SISTERCITY_DB_URL = default_db_url()
 SISTERCITY_STORE_BATCH_SIZE = 100
 SISTERCITY_STORE_BATCH_SECONDS = 2.0
 # At most this many stories wait for the writer (0: two batches); more wait in the pipeline,
-# their responses held in Scrapy's scraper slot, which stops downloads when it is full.
+# with their crawl's downloads paused until the writer has taken a batch.
 SISTERCITY_STORE_MAX_QUEUED = 0
 # Set by `sistercity crawl`: the crawl run the stored stories belong to.
 SISTERCITY_RUN_ID = None
