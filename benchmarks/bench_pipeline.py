@@ -19,10 +19,13 @@ the time from the first response to the spider's close (for the full run: once t
 is committed). Each run is a fresh process; start-up (imports, the gazetteer) is not counted.
 
     python -m benchmarks.bench_pipeline [--pages 2000] [--backends sqlite,postgresql]
-        [--concurrency 16] [--trace-memory 15]
+        [--concurrency 16] [--trace-memory 15] [--sample-memory 5]
 
 ``--trace-memory N`` lists (on stderr) the N source lines holding most memory at the end of the
-first full crawl (tracemalloc, started after start-up; it slows the crawl).
+first full crawl (tracemalloc, started after start-up; it slows the crawl). ``--sample-memory S``
+prints, every S seconds of the first full crawl, its resident memory and what is in flight (the
+store writer's queue, responses in Scrapy's scraper slots, scheduled requests; with
+``--trace-memory``, tracemalloc's current and peak size), and reports the maximum of each.
 """
 
 from __future__ import annotations
@@ -178,9 +181,11 @@ def crawl(
     concurrency: int,
     batch: int = 0,
     trace_memory: int = 0,
+    sample_memory: float = 0.0,
 ) -> None:
     """One measured crawl in this process; prints its figures as JSON. With ``trace_memory``,
-    also the lines that allocated most of what is still held at the end (after start-up)."""
+    also the lines that allocated most of what is still held at the end (after start-up); with
+    ``sample_memory``, what is in flight (see ``MemorySampler``) every that many seconds."""
     import scrapy
     from scrapy import signals
     from scrapy.crawler import CrawlerProcess
@@ -265,6 +270,9 @@ def crawl(
         crawler.signals.connect(first_response, signal=signals.response_received, weak=False)
         crawler.signals.connect(closed, signal=signals.spider_closed, weak=False)
         process.crawl(crawler)
+    sampler = MemorySampler(crawlers, progress_every=sample_memory) if sample_memory else None
+    if sampler is not None:
+        sampler.start()
     process.start()
     stats = [dict(c.stats.get_stats()) for c in crawlers if c.stats is not None]
     stored = sum(int(s.get("sistercity/store/new", 0)) for s in stats)
@@ -274,6 +282,14 @@ def crawl(
 
         top = tracemalloc.take_snapshot().statistics("lineno")[:trace_memory]
         held = [f"{stat.size / 2**20:.1f} MB {stat.count} blocks {stat.traceback}" for stat in top]
+        if sampler is not None and sampler.peak_snapshot is not None:
+            growth = sampler.peak_snapshot.compare_to(tracemalloc.take_snapshot(), "lineno")[
+                :trace_memory
+            ]
+            held += [
+                f"at the peak, {stat.size_diff / 2**20:+.1f} MB against the end: {stat.traceback}"
+                for stat in growth
+            ]
     print(
         json.dumps(
             {
@@ -288,9 +304,68 @@ def crawl(
                 / 2**20,
                 "cache_files": sum(1 for f in (workdir / "httpcache").rglob("*") if f.is_file()),
                 "memory_held": held,
+                "memory_samples": sampler.summary() if sampler is not None else {},
             }
         )
     )
+
+
+class MemorySampler:
+    """Samples, on the reactor, the crawl's resident memory and what is in flight: stories
+    waiting in the store writer's queue, responses held by Scrapy's scraper slots (count and
+    bytes) and requests in the schedulers; with tracemalloc on, its current and peak size.
+    Each sample goes to stderr; ``summary`` gives the maximum of each figure and the first
+    sample's resident memory (the crawl's start)."""
+
+    def __init__(self, crawlers: list[Any], progress_every: float) -> None:
+        self.crawlers = crawlers
+        self.every = progress_every
+        self.maxima: dict[str, float] = {}
+        self.samples = 0
+        self.first_rss_mb = 0.0
+        self.peak_snapshot: Any = None  # with tracemalloc: at the sample holding the most
+
+    def start(self) -> None:
+        from twisted.internet import task
+
+        self.loop = task.LoopingCall(self.sample)
+        self.loop.start(self.every, now=False)
+
+    def sample(self) -> None:
+        import tracemalloc
+
+        from pipelines.store import _WRITERS
+
+        figures: dict[str, float] = {"rss_mb": _current_rss_mb()}
+        figures["writer_queue"] = sum(w.jobs.qsize() for w in list(_WRITERS.values()))
+        slots = [c.engine.scraper.slot for c in self.crawlers if c.engine and c.engine.scraper.slot]
+        figures["scraper_responses"] = sum(len(s.active) + len(s.queue) for s in slots)
+        figures["scraper_mb"] = sum(s.active_size for s in slots) / 2**20
+        figures["scheduled"] = sum(
+            len(c.engine._slot.scheduler)  # noqa: SLF001 - a benchmark may look inside
+            for c in self.crawlers
+            if c.engine and getattr(c.engine, "_slot", None)
+        )
+        if tracemalloc.is_tracing():
+            current, peak = tracemalloc.get_traced_memory()
+            figures["traced_mb"], figures["traced_peak_mb"] = current / 2**20, peak / 2**20
+            if current / 2**20 > self.maxima.get("traced_mb", 0.0):
+                self.peak_snapshot = tracemalloc.take_snapshot()
+        if not self.samples:
+            self.first_rss_mb = figures["rss_mb"]
+        self.samples += 1
+        for name, value in figures.items():
+            self.maxima[name] = max(self.maxima.get(name, value), value)
+        progress("memory: " + " ".join(f"{k}={v:.0f}" for k, v in figures.items()))
+
+    def summary(self) -> dict[str, float]:
+        first = {"first_rss_mb": self.first_rss_mb}
+        return {"samples": self.samples, **first, **{f"max_{k}": v for k, v in self.maxima.items()}}
+
+
+def _current_rss_mb() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * resource.getpagesize() / 2**20
 
 
 def child(
@@ -302,6 +377,7 @@ def child(
     concurrency: int,
     batch: int = 0,
     trace_memory: int = 0,
+    sample_memory: float = 0.0,
 ) -> dict:
     command = [
         sys.executable,
@@ -323,17 +399,34 @@ def child(
         str(batch),
         "--trace-memory",
         str(trace_memory),
+        "--sample-memory",
+        str(sample_memory),
     ]
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        command,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=None if sample_memory else subprocess.PIPE,
+        text=True,
+        check=False,
+    )
     if done.returncode != 0:
-        raise RuntimeError(f"{mode} crawl failed:\n{done.stderr[-3000:]}")
+        raise RuntimeError(f"{mode} crawl failed:\n{(done.stderr or '')[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def _first_and_rerun(args: Any, port: int, db: str, workdir: Path) -> dict[str, Any]:
     """The crawl into an empty store, then the same crawl again: nothing new."""
     first = child(
-        "full", args.pages, port, db, workdir, args.concurrency, args.batch, args.trace_memory
+        "full",
+        args.pages,
+        port,
+        db,
+        workdir,
+        args.concurrency,
+        args.batch,
+        args.trace_memory,
+        args.sample_memory,
     )
     for line in first["memory_held"]:
         progress(f"pipeline: held at the end: {line}")
@@ -356,6 +449,7 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
         workdir="",
         batch=0,
         trace_memory=0,
+        sample_memory=0.0,
     )
     if args.child:
         crawl(
@@ -367,6 +461,7 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
             args.concurrency,
             args.batch,
             args.trace_memory,
+            args.sample_memory,
         )
         return {}
     results: dict[str, Any] = {}

@@ -12,7 +12,10 @@ database works: stories are committed in batches of ``SISTERCITY_STORE_BATCH_SIZ
 counted as scraped) only once its batch is committed, so nothing Scrapy reports as done can be
 lost; a killed crawl loses at most the uncommitted batch, and those stories are not in the
 store, so the next run fetches them again. Spiders of one process that use the same store share
-one writer (SQLite has one writer at a time anyway). ``SISTERCITY_STORE_BATCH_SIZE = 1`` files
+one writer (SQLite has one writer at a time anyway). At most ``SISTERCITY_STORE_MAX_QUEUED``
+stories wait for the writer: a story that finds the queue full waits in the pipeline, without
+blocking the reactor, and its crawl's engine is paused (no new downloads) until the writer has
+taken a batch, so stories do not pile up in memory while the database falls behind. ``SISTERCITY_STORE_BATCH_SIZE = 1`` files
 each story on the reactor thread as it comes, one transaction each.
 
 A ``SeenAgain`` (the spider fetched a stored story's page again with the same bytes) is filed
@@ -22,6 +25,8 @@ it is counted but never exported.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import logging
 import queue
 import threading
@@ -50,6 +55,8 @@ class StoreWriter:
 
     ``submit(story, done)`` queues a story; ``done(change)`` is called through ``deliver``
     (the reactor's ``callFromThread`` in a crawl) once the story's batch is committed.
+    ``submit`` never blocks; callers that respect the bound ask ``has_room`` first and else
+    wait for ``room()``, which fires (through ``deliver``) once the writer has taken a batch.
     """
 
     def __init__(
@@ -59,6 +66,7 @@ class StoreWriter:
         *,
         batch_size: int = 100,
         batch_seconds: float = 2.0,
+        max_queued: int = 0,
         deliver: Deliver | None = None,
     ) -> None:
         self.store = store
@@ -66,7 +74,10 @@ class StoreWriter:
         self.batch_size = max(1, batch_size)
         self.batch_seconds = batch_seconds
         self.deliver: Deliver = deliver or (lambda fn, arg: reactor.callFromThread(fn, arg))
+        # Room for one batch being filled while one is written; 0 asks for that default.
+        self.max_queued = max(self.batch_size, max_queued or 2 * self.batch_size)
         self.jobs: queue.Queue[tuple[Any, Callable[[Change], Any]] | None] = queue.Queue()
+        self.waiting: list[defer.Deferred[None]] = []  # touched on the deliver side only
         self.users = 0
         self.batches = 0
         self.thread = threading.Thread(target=self._run, name="sistercity-store", daemon=True)
@@ -74,6 +85,21 @@ class StoreWriter:
 
     def submit(self, story: Any, done: Callable[[Change], Any]) -> None:
         self.jobs.put((story, done))
+
+    def has_room(self) -> bool:
+        return self.jobs.qsize() < self.max_queued
+
+    def room(self) -> defer.Deferred[None]:
+        """Fires once the writer has taken stories off a full queue (ask ``has_room`` again:
+        others may have been waiting too)."""
+        waiter: defer.Deferred[None] = defer.Deferred()
+        self.waiting.append(waiter)
+        return waiter
+
+    def _wake(self, _: Any = None) -> None:
+        waiting, self.waiting = self.waiting, []
+        for waiter in waiting:
+            waiter.callback(None)
 
     def close(self) -> None:
         """Commit what is queued and stop the thread (blocks until then)."""
@@ -97,6 +123,7 @@ class StoreWriter:
                     stopping = True
                     break
                 batch.append(more)
+            self.deliver(self._wake, None)  # the queue has room again while this batch is written
             self._file(batch)
 
     def _file(self, batch: list[tuple[Any, Callable[[Change], Any]]]) -> None:
@@ -109,6 +136,28 @@ class StoreWriter:
         for (story, done), change in zip(batch, changes, strict=True):
             queue_unusable(self.store, story, change)
             self.deliver(done, change)
+        del batch, changes
+        release_freed_memory()
+
+
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's ``malloc_trim``, or None where the C library has none (musl, macOS)."""
+    name = ctypes.util.find_library("c")
+    try:
+        return ctypes.CDLL(name).malloc_trim if name else None
+    except (OSError, AttributeError):
+        return None
+
+
+_TRIM = _malloc_trim()
+
+
+def release_freed_memory() -> None:
+    """Hand the pages malloc holds free back to the system. A batch's raw pages and SQL
+    parameters are large allocations freed on the writer thread, whose malloc arena otherwise
+    keeps them: without this a crawl's resident memory grows with every batch that was large."""
+    if _TRIM is not None:
+        _TRIM(0)
 
 
 def queue_unusable(store: StoryStore, story: Any, change: Change) -> None:
@@ -125,7 +174,12 @@ _WRITERS_LOCK = threading.Lock()
 
 
 def shared_writer(
-    url: str, run_id: int | None, config: StoreConfig, batch_size: int, batch_seconds: float
+    url: str,
+    run_id: int | None,
+    config: StoreConfig,
+    batch_size: int,
+    batch_seconds: float,
+    max_queued: int = 0,
 ) -> StoreWriter:
     with _WRITERS_LOCK:
         key = (url, run_id, config)
@@ -136,6 +190,7 @@ def shared_writer(
                 run_id,
                 batch_size=batch_size,
                 batch_seconds=batch_seconds,
+                max_queued=max_queued,
             )
         writer.users += 1
         return writer
@@ -156,16 +211,18 @@ def release_writer(writer: StoreWriter) -> bool:
 
 
 class StorePipeline:
-    def __init__(self, settings: BaseSettings, stats: Any) -> None:
+    def __init__(self, settings: BaseSettings, stats: Any, crawler: Crawler | None = None) -> None:
         self.settings = settings
         self.stats = stats
+        self.crawler = crawler
+        self.held_back = 0  # stories of this crawl waiting for room in the writer's queue
         self.store: StoryStore | None = None
         self.writer: StoreWriter | None = None
         self.run_id: int | None = settings.getint("SISTERCITY_RUN_ID") or None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
-        return cls(crawler.settings, crawler.stats)
+        return cls(crawler.settings, crawler.stats, crawler)
 
     def open_spider(self) -> None:
         config = StoreConfig(
@@ -188,6 +245,7 @@ class StorePipeline:
             config,
             batch_size,
             self.settings.getfloat("SISTERCITY_STORE_BATCH_SECONDS", 2.0),
+            self.settings.getint("SISTERCITY_STORE_MAX_QUEUED", 0),
         )
         self.store = self.writer.store
 
@@ -210,8 +268,25 @@ class StorePipeline:
             else:
                 filed.callback(item)
 
+        if not self.writer.has_room():
+            await self._wait_for_room(self.writer)
         self.writer.submit(item, done)
         return await maybe_deferred_to_future(filed)
+
+    async def _wait_for_room(self, writer: StoreWriter) -> None:
+        """Wait until the writer's queue has room, with this crawl's downloads paused meanwhile:
+        every story downloaded now would only wait here too, holding its page in memory."""
+        engine = self.crawler.engine if self.crawler is not None else None
+        self.held_back += 1
+        if engine is not None and self.held_back == 1:
+            engine.pause()
+        try:
+            while not writer.has_room():
+                await maybe_deferred_to_future(writer.room())
+        finally:
+            self.held_back -= 1
+            if engine is not None and self.held_back == 0:
+                engine.unpause()
 
     @staticmethod
     def _seen(item: SeenAgain) -> DropItem:

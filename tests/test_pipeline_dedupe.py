@@ -178,3 +178,30 @@ def test_the_seed_hashes_only_recent_text_but_knows_every_url_and_hash(tmp_path)
         story("https://other.invalid/copy/2", near_recent, "Mokpo and Qingdao sign an agreement")
     )
     assert (near.duplicate_of, near.duplicate_kind) == (recent.story_id, "near")
+
+
+def test_signatures_and_bands_are_datasketchs_without_importing_it() -> None:
+    """The index computes datasketch's MinHash and LSH bands itself (datasketch imports scipy,
+    40 MB a crawl would hold): the same hash values and the same bands, so the same matches."""
+    import subprocess
+    import sys
+
+    from datasketch import MinHash, MinHashLSH
+
+    from crawler.understanding import fingerprint
+
+    for text in (
+        BODY,
+        BODY[:1],
+        ["광주시는 칭다오시와 자매결연을 맺었다."],
+        ["青岛市与光州市缔结友好城市。"],
+    ):
+        theirs = MinHash(num_perm=fingerprint.NUM_PERM)
+        theirs.update_batch([s.encode() for s in fingerprint.shingles("\n".join(["", *text]))])
+        assert fingerprint.minhash("", text).hashvalues.tolist() == theirs.hashvalues.tolist()
+    for threshold in (0.5, 0.7, 0.8, 0.9):
+        lsh = MinHashLSH(threshold=threshold, num_perm=fingerprint.NUM_PERM)
+        assert fingerprint.lsh_bands(threshold) == (lsh.b, lsh.r)
+    crawl_imports = "import sys, pipelines.dedupe; print('scipy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", crawl_imports], capture_output=True, text=True)
+    assert out.stdout.strip() == "False", out.stderr[-2000:]

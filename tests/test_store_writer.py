@@ -1,18 +1,21 @@
 """Stories are filed in batches on a writer thread: one commit per batch, the same store as filing
-one by one, a story the database refuses costs only itself, and closing commits what is queued."""
+one by one, a story the database refuses costs only itself, closing commits what is queued, and
+the queue is bounded."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from scrapy.utils.test import get_crawler
 from sqlalchemy import event, func, select
 
 from benchmarks import synthetic
-from pipelines.store import StoreWriter
+from pipelines.store import StorePipeline, StoreWriter, release_writer
 from storage import StoryStore
 from storage.models import FetchError
 from storage.repository import Change
@@ -119,3 +122,81 @@ def test_a_batch_counts_each_site_run_as_one_by_one_filing_does(sqlite_store: St
         "chinadaily_shandong": (1, 1, 1),
         "chinesetoday": (1, 1, 1),
     }
+
+
+class Engine:
+    """What the store pipeline uses of Scrapy's engine."""
+
+    paused = False
+
+    def pause(self) -> None:
+        self.paused = True
+
+    def unpause(self) -> None:
+        self.paused = False
+
+
+def test_a_full_writer_queue_holds_stories_back_and_every_story_is_still_filed(
+    tmp_path: Path,
+) -> None:
+    """While the database is stuck, at most SISTERCITY_STORE_MAX_QUEUED stories wait in the
+    writer's queue; the others wait in the pipeline (not on the reactor) with the crawl's
+    downloads paused, and are filed once the writer moves on, each handed on only after its
+    commit; then downloads resume."""
+    crawler = get_crawler(
+        settings_dict={
+            "SISTERCITY_DB_URL": f"sqlite:///{tmp_path / 'store.db'}",
+            "SISTERCITY_STORE_BATCH_SIZE": 2,
+            "SISTERCITY_STORE_BATCH_SECONDS": 30,
+            "SISTERCITY_STORE_MAX_QUEUED": 2,
+        }
+    )
+    crawler.stats.open_spider()
+    crawler.engine = Engine()  # type: ignore[assignment]
+    pipeline = StorePipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    writer = pipeline.writer
+    assert writer is not None
+    writing, release = threading.Event(), threading.Event()
+    record_many = writer.store.record_many
+
+    def stuck_database(stories: Any, run_id: Any = None) -> Any:
+        writing.set()
+        release.wait(30)
+        return record_many(stories, run_id)
+
+    writer.store.record_many = stuck_database  # type: ignore[method-assign]
+    queued_at_submit: list[int] = []
+    submit = writer.submit
+
+    def counting_submit(story: Any, done: Any) -> None:
+        submit(story, done)
+        queued_at_submit.append(writer.jobs.qsize())
+
+    writer.submit = counting_submit  # type: ignore[method-assign]
+    stories = [synthetic.story(n) for n in range(10)]
+
+    async def crawl() -> list[Any]:
+        loop = asyncio.get_running_loop()
+        writer.deliver = lambda fn, arg: loop.call_soon_threadsafe(fn, arg)
+        filed = [asyncio.ensure_future(pipeline.process_item(s)) for s in stories]
+        await loop.run_in_executor(None, writing.wait, 30)
+        for _ in range(500):  # until the freed places are taken again
+            if len(queued_at_submit) == 4:
+                break
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.2)
+        # Two stories in the stuck batch, two queued, six held back; none handed on yet.
+        assert len(queued_at_submit) == 4
+        assert not any(task.done() for task in filed)
+        assert crawler.engine.paused
+        release.set()
+        return await asyncio.wait_for(asyncio.gather(*filed), 60)
+
+    assert asyncio.run(crawl()) == stories
+    assert not crawler.engine.paused
+    assert max(queued_at_submit) <= 2
+    assert release_writer(writer)
+    assert crawler.stats.get_value("sistercity/store/new") == len(stories)
+    with StoryStore.open(f"sqlite:///{tmp_path / 'store.db'}") as store:
+        assert all(store.story(s.story_id) is not None for s in stories)

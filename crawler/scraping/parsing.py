@@ -44,9 +44,26 @@ MAX_DATE_CHARS = 100
 MAX_GENERIC_HTML_CHARS = 1_000_000
 MAX_FULL_EXTRACTION_TAGS = 2_000
 MAX_METADATA_HTML_CHARS = 200_000
+# jusText stop lists for trafilatura's jusText fallback. Without a target language it loads
+# all 100 of jusText's lists and keeps them for the life of the process (27 MB); the sites
+# print English, Korean and Chinese, and jusText has no Chinese list (it counts words by spaces).
+JUSTEXT_STOPLISTS = ("English", "Korean")
 # Languages the four sites print dates in; without a list dateparser tries all 200 (2.5 s for
 # a string that is no date at all).
 DATE_LANGUAGES = ("en", "zh", "ko")
+
+
+def _limit_justext_stoplists() -> None:
+    """Give trafilatura the stop lists of the sites' languages before it loads them all."""
+    from justext.utils import get_stoplist
+    from trafilatura import external
+
+    if getattr(external, "JT_STOPLIST", None) is None:
+        words = {word for language in JUSTEXT_STOPLISTS for word in get_stoplist(language)}
+        external.JT_STOPLIST = tuple(sorted(words))
+
+
+_limit_justext_stoplists()
 
 
 def decode_html(page: RawPage) -> str:

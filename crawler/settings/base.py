@@ -147,6 +147,9 @@ SISTERCITY_DB_URL = default_db_url()
 # per this many seconds, whichever comes first (1: each story on its own, on the crawl thread).
 SISTERCITY_STORE_BATCH_SIZE = 100
 SISTERCITY_STORE_BATCH_SECONDS = 2.0
+# At most this many stories wait for the writer (0: two batches); more wait in the pipeline,
+# with their crawl's downloads paused until the writer has taken a batch.
+SISTERCITY_STORE_MAX_QUEUED = 0
 # Set by `sistercity crawl`: the crawl run the stored stories belong to.
 SISTERCITY_RUN_ID = None
 # One crawl at a time per store: `scrapy crawl` takes the store's lock through this extension;

@@ -1,7 +1,10 @@
 """Fingerprints and the duplicate index: same URL, same content, near-duplicate, same event.
 
-Near-duplicates use MinHash signatures in datasketch's LSH index: a lookup touches only the
-buckets the new signature falls in, so its cost does not grow with the number of stories stored.
+Near-duplicates use MinHash signatures in an LSH index (banded buckets): a lookup touches only
+the buckets the new signature falls in, so its cost does not grow with the number of stories
+stored. Signatures and bands are datasketch's (``MinHash`` in its default affine32 scheme and
+``MinHashLSH``), computed here with numpy: importing datasketch imports scipy (40 MB held by
+every crawl) for the one integral that picks the bands.
 """
 
 from __future__ import annotations
@@ -12,10 +15,10 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from functools import lru_cache
+from typing import Any
 
-if TYPE_CHECKING:
-    from datasketch import MinHash
+import numpy as np
 
 DUPLICATE_URL = "url"
 DUPLICATE_CONTENT = "content"
@@ -45,13 +48,69 @@ def shingles(text: str, size: int = SHINGLE) -> set[str]:
     return {" ".join(tokens[i : i + size]) for i in range(len(tokens) - size + 1)}
 
 
-def minhash(title: str, body: Sequence[str]) -> MinHash:
-    from datasketch import MinHash  # a second to import (scipy): only where signatures are made
+@dataclass(frozen=True, slots=True)
+class MinHash:
+    """A story's MinHash signature: the least permuted hash of its shingles, per permutation."""
 
-    signature = MinHash(num_perm=NUM_PERM)
-    # One vectorized update for all shingles: the same signature as updating one by one.
-    signature.update_batch([s.encode("utf-8") for s in shingles("\n".join([title, *body]))])
-    return signature
+    hashvalues: np.ndarray  # NUM_PERM uint32
+
+    def jaccard(self, other: MinHash) -> float:
+        """Estimated Jaccard similarity of the two stories' shingle sets."""
+        return float(np.count_nonzero(self.hashvalues == other.hashvalues)) / NUM_PERM
+
+
+@lru_cache(maxsize=1)
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    """datasketch's affine32 permutations h -> a*h + b mod 2**32 (odd a), seed 1."""
+    gen = np.random.RandomState(1)
+    a = gen.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return a, b
+
+
+def _fmix32(hv: np.ndarray) -> np.ndarray:
+    """MurmurHash3's finalizer (wrapping uint32 arithmetic), as datasketch mixes inputs."""
+    hv = hv ^ (hv >> np.uint32(16))
+    hv = hv * np.uint32(0x85EBCA6B)
+    hv = hv ^ (hv >> np.uint32(13))
+    hv = hv * np.uint32(0xC2B2AE35)
+    return hv ^ (hv >> np.uint32(16))
+
+
+def minhash(title: str, body: Sequence[str]) -> MinHash:
+    found = shingles("\n".join([title, *body]))
+    signature = np.full(NUM_PERM, np.iinfo(np.uint32).max, dtype=np.uint32)
+    if found:
+        hv = np.array(
+            [int.from_bytes(hashlib.sha1(s.encode("utf-8")).digest()[:4], "little") for s in found],
+            dtype=np.uint32,
+        ).reshape(-1, 1)
+        a, b = _permutations()
+        signature = np.minimum(signature, (_fmix32(hv) * a + b).min(axis=0))
+    return MinHash(signature)
+
+
+@lru_cache(maxsize=8)
+def lsh_bands(threshold: float, num_perm: int = NUM_PERM) -> tuple[int, int]:
+    """Bands and rows per band that minimise false positives plus false negatives (weighed
+    equally) at ``threshold``: datasketch's ``_optimal_param``, its integrals taken with
+    Simpson's rule instead of scipy."""
+    best, error = (1, 1), float("inf")
+    below = np.linspace(0.0, threshold, 1001)
+    above = np.linspace(threshold, 1.0, 1001)
+    for bands in range(1, num_perm + 1):
+        for rows in range(1, num_perm // bands + 1):
+            false_positive = _simpson(1 - (1 - below**rows) ** bands, below)
+            false_negative = _simpson((1 - above**rows) ** bands, above)
+            if false_positive + false_negative < error:
+                best, error = (bands, rows), false_positive + false_negative
+    return best
+
+
+def _simpson(values: np.ndarray, points: np.ndarray) -> float:
+    step = points[1] - points[0]
+    inner = 4 * values[1:-1:2].sum() + 2 * values[2:-1:2].sum()
+    return float(step / 3 * (values[0] + inner + values[-1]))
 
 
 @dataclass(frozen=True)
@@ -61,10 +120,11 @@ class Match:
     similarity: float
 
 
-@dataclass
+@dataclass(slots=True)
 class _Entry:
     story_id: str
     signature: MinHash | None
+    order: int  # stories stored earlier win ties
 
 
 class NearDuplicateIndex:
@@ -81,9 +141,9 @@ class NearDuplicateIndex:
         self._by_url: dict[str, str] = {}
         self._by_hash: dict[str, str] = {}
         self._entries: dict[str, _Entry] = {}
-        from datasketch import MinHashLSH
-
-        self._lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+        bands, self._rows = lsh_bands(threshold)
+        # One bucket table per band: a band's hash values (as bytes) -> the stories sharing them.
+        self._buckets: list[dict[bytes, list[str]]] = [{} for _ in range(bands)]
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -113,7 +173,7 @@ class NearDuplicateIndex:
 
     def _near(self, signature: MinHash) -> Match | None:
         best: Match | None = None
-        for key in self._lsh.query(signature):
+        for key in self._candidates(signature):
             entry = self._entries[key]
             if entry.signature is None:
                 continue
@@ -143,9 +203,22 @@ class NearDuplicateIndex:
             signature = None
         elif signature is None:
             signature = minhash(title, body)
-        self._entries[story_id] = _Entry(story_id, signature)
+        self._entries[story_id] = _Entry(story_id, signature, len(self._entries))
         if signature is not None:
-            self._lsh.insert(story_id, signature)
+            for table, band in zip(self._buckets, self._bands(signature), strict=True):
+                table.setdefault(band, []).append(story_id)
+
+    def _bands(self, signature: MinHash) -> list[bytes]:
+        rows = self._rows
+        values = signature.hashvalues
+        return [values[i * rows : (i + 1) * rows].tobytes() for i in range(len(self._buckets))]
+
+    def _candidates(self, signature: MinHash) -> list[str]:
+        """Stories sharing at least one band with ``signature``, first stored first."""
+        found: dict[str, None] = {}
+        for table, band in zip(self._buckets, self._bands(signature), strict=True):
+            found.update(dict.fromkeys(table.get(band, ())))
+        return sorted(found, key=lambda key: self._entries[key].order)
 
     def find_and_add(
         self,

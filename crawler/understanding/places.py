@@ -295,16 +295,27 @@ def _stated_country(
     return None
 
 
-@lru_cache(maxsize=1)
-def _english_frequencies() -> dict[str, float]:
-    from wordfreq import get_frequency_dict
+# About once in 33,000 English words: the 3,000 or so most common words.
+_COMMON_ENGLISH_FREQUENCY = 3e-5
 
-    return get_frequency_dict("en")
+
+@lru_cache(maxsize=1)
+def _common_english_words() -> frozenset[str]:
+    """The common English words alone. wordfreq's own look-ups keep its whole list (27 MB) for
+    the life of the crawl; its small list, read once and dropped, has every word this needs."""
+    from wordfreq import available_languages, cB_to_freq, read_cBpack
+
+    words: set[str] = set()
+    for index, bucket in enumerate(read_cBpack(available_languages("small")["en"])):
+        if cB_to_freq(-index) <= _COMMON_ENGLISH_FREQUENCY:
+            break
+        words.update(bucket)
+    return frozenset(words)
 
 
 def _common_english(name: str) -> bool:
     """A word most English text uses ("League", "International") is not a town's name."""
-    return all(_english_frequencies().get(w.casefold(), 0.0) > 3e-5 for w in name.split())
+    return all(w.casefold() in _common_english_words() for w in name.split())
 
 
 def bare_mentions(text: str, named: dict[str, Mention], known: list[Mention]) -> list[Mention]:
