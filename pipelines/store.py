@@ -15,8 +15,9 @@ store, so the next run fetches them again. Spiders of one process that use the s
 one writer (SQLite has one writer at a time anyway). At most ``SISTERCITY_STORE_MAX_QUEUED``
 stories wait for the writer: a story that finds the queue full waits in the pipeline, without
 blocking the reactor, and its crawl's engine is paused (no new downloads) until the writer has
-taken a batch, so stories do not pile up in memory while the database falls behind. ``SISTERCITY_STORE_BATCH_SIZE = 1`` files
-each story on the reactor thread as it comes, one transaction each.
+taken a batch, so stories do not pile up in memory while the database falls behind.
+``SISTERCITY_STORE_BATCH_SIZE = 1`` files each story on the reactor thread as it comes, one
+transaction each.
 
 A ``SeenAgain`` (the spider fetched a stored story's page again with the same bytes) is filed
 as a sighting (``last_seen``, the run's unchanged count) and then dropped at DEBUG level, so

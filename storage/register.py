@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from storage.models import (
@@ -209,11 +209,14 @@ class Register:
         compares the pair before the batch with the pair after it, so the order the batch's
         stories arrived in does not matter. Returns the changes logged, by partnership id."""
         s = self.session
-        pending = list(s.scalars(select(StoreMeta).where(StoreMeta.key.startswith(PENDING))))
-        marks = {int(row.key.removeprefix(PENDING)): int(row.value) for row in pending}
-        for row in pending:
-            s.delete(row)
-        s.flush()
+        # Taken and removed in one statement: of two settles at once (spiders closing together,
+        # feeds built beside a crawl's end), each pending pair goes to one only.
+        taken = s.execute(
+            delete(StoreMeta)
+            .where(StoreMeta.key.startswith(PENDING))
+            .returning(StoreMeta.key, StoreMeta.value)
+        )
+        marks = {int(key.removeprefix(PENDING)): int(value) for key, value in taken}
         out: dict[int, list[ChangeRecord]] = {}
         pairs = s.scalars(select(Partnership).where(Partnership.id.in_(marks)))
         for p in sorted(pairs, key=lambda p: p.key):

@@ -409,3 +409,54 @@ def test_a_plain_scrapy_crawl_settles_once_whatever_the_order(tmp_path) -> None:
     second = _pipeline_in_order(f"sqlite:///{tmp_path / 'b.db'}", list(reversed(range(7))))
     assert first == second
     assert [c["kind"] for c in first[QG]["changes"]] == ["new"]
+
+
+def test_two_settles_at_once_log_each_change_once(tmp_path) -> None:
+    """Two processes settling the same store at the same moment (spiders of one `scrapy crawl`
+    process closing together, or `sistercity feeds` beside a crawl's end): each pending pair is
+    settled by one of them only. Both are held right after their first statement on the pending
+    marks, so both have read them before either settles."""
+    import threading
+
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    with StoryStore.open(url) as store:
+        run_id = store.start_run(["asiae", "chinadaily_shandong", "china_org_cn"])
+        for story in _batch_stories():
+            store.record(story, run_id=run_id)
+    alone = _run_in_order(f"sqlite:///{tmp_path / 'alone.db'}", list(range(7)))
+
+    both_read = threading.Barrier(2, timeout=3)
+    held = threading.local()
+
+    def hold_after_reading_marks(conn, cursor, statement, *args) -> None:
+        if "store_meta" in statement and not getattr(held, "done", False):
+            held.done = True
+            try:
+                both_read.wait()
+            except threading.BrokenBarrierError:
+                pass  # the other one waits on the database for this one: that is the point
+
+    failures: list[BaseException] = []
+
+    def settle() -> None:
+        try:
+            with StoryStore.open(url) as store:
+                store.settle_pending()
+        except BaseException as error:  # noqa: BLE001 - reported by the assert below
+            failures.append(error)
+
+    event.listen(Engine, "after_cursor_execute", hold_after_reading_marks)
+    try:
+        threads = [threading.Thread(target=settle) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+    finally:
+        event.remove(Engine, "after_cursor_execute", hold_after_reading_marks)
+    assert failures == []
+    with StoryStore.open(url) as store:
+        assert store.register_snapshot() == alone
