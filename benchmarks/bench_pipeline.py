@@ -54,6 +54,7 @@ from benchmarks.harness import (
     progress,
     rate,
     report,
+    server_process,
     table,
 )
 
@@ -151,25 +152,12 @@ def serve(count: int, port_file: Path) -> None:
 
 @contextmanager
 def page_server(pages: int, folder: Path) -> Iterator[int]:
-    """``serve`` in a process of its own (so it does not share the crawl's core); yields its
-    port and stops it afterwards."""
+    """``serve`` in a process of its own; yields its port and stops it afterwards."""
     port_file = folder / "port"
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            f"from benchmarks.bench_pipeline import serve; from pathlib "
-            f"import Path; serve({pages}, Path({str(port_file)!r}))",
-        ],
-        cwd=ROOT,
-    )
-    try:
-        while not port_file.exists() or not port_file.read_text():
-            time.sleep(0.1)
-        yield int(port_file.read_text())
-    finally:
-        server.terminate()
-        server.wait()
+    call = "from benchmarks.bench_pipeline import serve; from pathlib import Path; "
+    call += f"serve({pages}, Path({str(port_file)!r}))"
+    with server_process(call, port_file) as port:
+        yield port
 
 
 def crawl(

@@ -54,7 +54,7 @@ from urllib.parse import urlsplit
 from urllib.request import urlopen
 
 from benchmarks.bench_pipeline import SITES, fixtures, marked
-from benchmarks.harness import ROOT, arguments, progress, report, table
+from benchmarks.harness import ROOT, arguments, progress, report, server_process, table
 
 _LAST_NUMBER = re.compile(r"(\d+)(?!.*\d)")
 _ASIAE_ID = re.compile(r"\d{19}")
@@ -260,22 +260,10 @@ def serve(total: int, published: int, per_page: int, port_file: Path) -> None:
 def page_server(total: int, published: int, per_page: int, folder: Path) -> Iterator[int]:
     """``serve`` in a process of its own; yields its port and stops it afterwards."""
     port_file = folder / "port"
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            f"from benchmarks.bench_rerun import serve; from pathlib import Path; "
-            f"serve({total}, {published}, {per_page}, Path({str(port_file)!r}))",
-        ],
-        cwd=ROOT,
-    )
-    try:
-        while not port_file.exists() or not port_file.read_text():
-            time.sleep(0.1)
-        yield int(port_file.read_text())
-    finally:
-        server.terminate()
-        server.wait()
+    call = "from benchmarks.bench_rerun import serve; from pathlib import Path; "
+    call += f"serve({total}, {published}, {per_page}, Path({str(port_file)!r}))"
+    with server_process(call, port_file) as port:
+        yield port
 
 
 def control(port: int, path: str) -> Any:

@@ -11,9 +11,11 @@ import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -112,3 +114,18 @@ def us(seconds: float) -> str:
 def progress(message: str) -> None:
     """Progress goes to stderr so stdout stays a clean Markdown report."""
     print(message, file=sys.stderr, flush=True)
+
+
+@contextmanager
+def server_process(call: str, port_file: Path) -> Iterator[int]:
+    """A page server in a process of its own (so it does not share the crawl's core): runs the
+    Python statements ``call``, which must write the server's port to ``port_file``; yields the
+    port and stops the process afterwards."""
+    server = subprocess.Popen([sys.executable, "-c", call], cwd=ROOT)
+    try:
+        while not port_file.exists() or not port_file.read_text():
+            time.sleep(0.1)
+        yield int(port_file.read_text())
+    finally:
+        server.terminate()
+        server.wait()
