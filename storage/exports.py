@@ -9,6 +9,7 @@ descriptions as a Frictionless Table Schema.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 from collections import defaultdict
@@ -68,8 +69,10 @@ COLUMNS: tuple[Column, ...] = (
 NAMES = tuple(c.name for c in COLUMNS)
 
 
+@functools.cache
 def country_name(code: str | None) -> str:
-    """'KR' -> 'Korea, Republic of' is what ISO says; people read the common name."""
+    """'KR' -> 'Korea, Republic of' is what ISO says; people read the common name. Cached: the
+    pages name two countries per row."""
     if not code:
         return "unknown country"
     country = pycountry.countries.get(alpha_2=code.upper())
@@ -200,6 +203,7 @@ def register_rows(
                 "source_urls": urls,
                 "confidence": round(confidence[p.id], 3) if p.id in confidence else None,
                 "_key": p.key,
+                "_pid": p.id,
             }
         )
     rows.sort(key=lambda r: r["id"])
@@ -371,17 +375,33 @@ def plain_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [plain_data(_public(r)) for r in rows]
 
 
-def to_csv(rows: list[dict[str, Any]]) -> str:
+def csv_line(row: dict[str, Any]) -> str:
+    """One row as a CSV record (with its newline)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(NAMES)
-    for row in rows:
-        writer.writerow([_cell(row[name]) for name in NAMES])
+    csv.writer(out, lineterminator="\n").writerow([_cell(row[name]) for name in NAMES])
     return out.getvalue()
 
 
+CSV_HEADER = csv_line({name: name for name in NAMES})
+
+
+def json_line(row: dict[str, Any]) -> str:
+    """One row as a line of ``partnerships.json`` (no newline, no comma)."""
+    return json.dumps(plain_data(_public(row)), ensure_ascii=False)
+
+
+def to_csv(rows: list[dict[str, Any]]) -> str:
+    return CSV_HEADER + "".join(csv_line(row) for row in rows)
+
+
+def _json_array(lines: list[str]) -> str:
+    """A JSON array with one row a line: the C encoder writes each line, and the file diffs
+    line by line like the CSV."""
+    return "[\n" + ",\n".join(lines) + "\n]\n" if lines else "[]\n"
+
+
 def to_json(rows: list[dict[str, Any]]) -> str:
-    return json.dumps(plain_rows(rows), ensure_ascii=False, indent=1) + "\n"
+    return _json_array([json_line(r) for r in rows])
 
 
 def to_jsonl(rows: list[dict[str, Any]]) -> str:
@@ -440,15 +460,76 @@ def datapackage(version: str, base_url: str | None = None) -> dict[str, Any]:
     }
 
 
+def _descriptor(version: str, base_url: str | None) -> bytes:
+    return (json.dumps(datapackage(version, base_url), ensure_ascii=False, indent=2) + "\n").encode(
+        "utf-8"
+    )
+
+
 def export_files(
     rows: list[dict[str, Any]], version: str, base_url: str | None = None
 ) -> dict[str, bytes]:
     """The data files written beside the feeds, by name, from the register's ``rows``
-    (``register_rows``, read once per build for the pages and these files)."""
+    (``register_rows``: every row, in id order)."""
     return {
         "partnerships.csv": to_csv(rows).encode("utf-8"),
         "partnerships.json": to_json(rows).encode("utf-8"),
-        "datapackage.json": (
-            json.dumps(datapackage(version, base_url), ensure_ascii=False, indent=2) + "\n"
-        ).encode("utf-8"),
+        "datapackage.json": _descriptor(version, base_url),
+    }
+
+
+def _row_lines(csv_text: str, json_text: str) -> tuple[list[str], list[str]] | None:
+    """The record lines of the two data files, after checking that they pair up one to one
+    (same ids in the same order), or None when they do not (a record over several lines, a
+    file from another version): then the caller reads the whole register instead."""
+    csv_lines = csv_text.splitlines(keepends=True)
+    json_lines = json_text.split("\n")
+    if not csv_lines or csv_lines[0] != CSV_HEADER or json_lines[-1] != "":
+        return None
+    json_lines.pop()
+    if json_lines == ["[]"]:
+        json_lines = []
+    elif len(json_lines) < 3 or json_lines[0] != "[" or json_lines[-1] != "]":
+        return None
+    else:
+        json_lines = [line.removesuffix(",") for line in json_lines[1:-1]]
+    csv_lines = csv_lines[1:]
+    if len(csv_lines) != len(json_lines):
+        return None
+    for c, j in zip(csv_lines, json_lines, strict=True):
+        if not j.startswith('{"id": "') or not j.startswith(c.split(",", 1)[0] + '"', 8):
+            return None
+    return csv_lines, json_lines
+
+
+def updated_export_files(
+    old: dict[str, bytes],
+    rows: list[dict[str, Any]],
+    changed_ids: Collection[str],
+    version: str,
+    base_url: str | None = None,
+) -> dict[str, bytes] | None:
+    """The data files after some pairs changed, from the files ``old`` (by name, as a build
+    wrote them): the records of the pairs ``changed_ids`` (their ids: slugs) are dropped and
+    those of ``rows`` (the changed pairs still in the register) put in, in id order. The other
+    records are kept as bytes: no register read, no row rendered. None when the old files do
+    not pair up (see ``_row_lines``). Gives what ``export_files`` gives from every row."""
+    try:
+        lines = _row_lines(
+            old["partnerships.csv"].decode("utf-8"), old["partnerships.json"].decode("utf-8")
+        )
+    except (KeyError, UnicodeDecodeError):
+        return None
+    if lines is None:
+        return None
+    records = {c.split(",", 1)[0]: (c, j) for c, j in zip(*lines, strict=True)}
+    for ident in changed_ids:
+        records.pop(ident, None)
+    for row in rows:
+        records[row["id"]] = (csv_line(row), json_line(row))
+    ordered = [records[k] for k in sorted(records)]
+    return {
+        "partnerships.csv": (CSV_HEADER + "".join(c for c, _ in ordered)).encode("utf-8"),
+        "partnerships.json": _json_array([j for _, j in ordered]).encode("utf-8"),
+        "datapackage.json": _descriptor(version, base_url),
     }

@@ -30,7 +30,7 @@ import html
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,7 +46,7 @@ from sqlalchemy.orm import Session, aliased
 from w3lib.url import safe_url_string
 
 from storage.diff import describe
-from storage.exports import country_name, export_files, register_rows
+from storage.exports import country_name, export_files, register_rows, updated_export_files
 from storage.models import (
     ChangeEvidence,
     ChangeRecord,
@@ -924,37 +924,155 @@ def _write_pages(
     key: str,
 ) -> None:
     """The register pages (all of them, or those ``touched``) and, when any pair changed, the
-    data files, from one read of the register. A change to the filter lists every place and
-    country page shows (the countries, relations and statuses in the register) renders them
-    all; a full build removes the place and country pages of places no longer listed."""
-    from storage.site import filter_choices
+    data files. A rebuild reads the register rows of the pairs its pages show only: the table
+    pages (the register's and each touched country's) whose pairs changed or moved, the touched
+    places' pairs and the touched pairs; the data files keep the other pairs' records as the
+    last build wrote them. A change to the filter lists every table and place page shows (the
+    countries, relations and statuses in the register) renders them all; a full build removes
+    the place, country and table pages no longer listed."""
+    from storage.site import ALL, register_choices, table_layout, table_page_name
+    from storage.site import page_signatures as signatures
+    from storage.site import table_pages as chunked
 
-    rows = register_rows(session)
-    choices_key = "feeds.pages:" + key.removeprefix("feeds.outbox:")
-    choices = json.dumps(filter_choices(rows), ensure_ascii=False)
-    choices_meta = session.get(StoreMeta, choices_key)
-    if touched is not None and (choices_meta is None or choices_meta.value != choices):
+    suffix = key.removeprefix("feeds.outbox:")
+    choices = register_choices(session)
+    choices_text = json.dumps(choices, ensure_ascii=False)
+    choices_meta = _meta(session, "feeds.pages:" + suffix)
+    if touched is not None and choices_meta.value != choices_text:
         touched = Pages(places=None, countries=None, pairs=touched.pairs)
-    if choices_meta is None:
-        session.add(StoreMeta(key=choices_key, value=choices))
-    else:
-        choices_meta.value = choices
+    choices_meta.value = choices_text
+    # Table pages: each group's page signatures as the last build left them (feeds.tables:).
+    tables_meta = _meta(session, "feeds.tables:" + suffix)
+    known: dict[str, list[str]] = (
+        json.loads(tables_meta.value or "{}") if touched is not None else {}
+    )
+    groups = None
+    if touched is not None and touched.countries is not None:
+        groups = touched.countries | {ALL}
+    layout = table_layout(session, groups)
+    chosen: dict[str, set[int]] | None = None if touched is None else {}
+    removed: list[str] = []
+    changed = touched.pairs if touched is not None and touched.pairs is not None else set()
+    for group in sorted(set(layout) | set(known if groups is None else groups)):
+        old = known.get(group, [])
+        new = signatures(layout[group]) if group in layout else []
+        removed += [table_page_name(group, n) for n in range(len(new) + 1, len(old) + 1)]
+        if chosen is not None and new:
+            everything = touched is None or touched.countries is None
+            chosen[group] = {
+                n
+                for n, chunk in enumerate(chunked(layout[group]), 1)
+                if everything
+                or n > len(old)
+                or old[n - 1] != new[n - 1]
+                or not changed.isdisjoint(chunk)
+            }
+        if new:
+            known[group] = new
+        else:
+            known.pop(group, None)
+    tables_meta.value = json.dumps(known, sort_keys=True)
+    rows = _page_rows(session, touched, layout, chosen)
     written: set[str] = set()
-    for name, data in render_pages(session, specs, root, config, rows=rows, pages=touched):
+    for name, data in render_pages(
+        session,
+        specs,
+        root,
+        config,
+        rows=rows,
+        pages=touched,
+        choices=choices,
+        layout=layout,
+        tables=chosen,
+    ):
         if data is None:
             builder.remove_file(name)
         else:
             builder.write(name, data)
             written.add(name)
+    for name in removed:
+        builder.remove_file(name)
     if touched is None or touched.places is None:
-        for folder in ("places", "countries"):
+        for folder in ("places", "countries", "register"):
             for path in (root / folder).glob("*.html"):
                 if f"{folder}/{path.name}" not in written:
                     builder.remove_file(f"{folder}/{path.name}")
     exports = ("partnerships.csv", "partnerships.json", "datapackage.json")
     if touched is None or touched.pairs or not all((root / n).exists() for n in exports):
-        for name, data in export_files(rows, config.version, config.base_url).items():
+        files = None
+        if touched is not None and touched.pairs is not None:
+            old_files = {}
+            for name in exports:
+                try:
+                    old_files[name] = (root / name).read_bytes()
+                except FileNotFoundError:
+                    pass
+            slugs = _pair_slugs(session, touched.pairs)
+            mine = [r for r in rows if r["_pid"] in touched.pairs]
+            files = updated_export_files(old_files, mine, slugs, config.version, config.base_url)
+        if files is None:
+            every = rows if touched is None else register_rows(session)
+            files = export_files(every, config.version, config.base_url)
+        for name, data in files.items():
             builder.write(name, data)
+
+
+def _meta(session: Session, key: str) -> StoreMeta:
+    found = session.get(StoreMeta, key)
+    if found is None:
+        found = StoreMeta(key=key, value="")
+        session.add(found)
+    return found
+
+
+ROWS_READ_WHOLE = 5000  # past this many pairs to show, a rebuild reads the whole register
+
+
+def _page_rows(
+    session: Session,
+    touched: Pages | None,
+    layout: dict[str, list[int]],
+    tables: dict[str, set[int]] | None,
+) -> list[dict[str, Any]]:
+    """The register rows the pages to render show: every row on a full build, else those of
+    the table pages in ``tables``, of the touched places' pairs and of the touched pairs."""
+    from storage.site import table_pages as chunked
+
+    if touched is None or touched.places is None or touched.pairs is None or tables is None:
+        return register_rows(session)
+    wanted: set[int] = set(touched.pairs)
+    for group, numbers in tables.items():
+        chunks = chunked(layout.get(group, []))
+        for n in numbers:
+            wanted.update(chunks[n - 1])
+    for chunk in _chunks(sorted(touched.places)):
+        wanted.update(
+            session.scalars(
+                select(Partnership.id).where(
+                    or_(Partnership.place_a_id.in_(chunk), Partnership.place_b_id.in_(chunk))
+                )
+            )
+        )
+    if len(wanted) > ROWS_READ_WHOLE:
+        return register_rows(session)
+    return register_rows(session, partnership_ids=wanted) if wanted else []
+
+
+def _pair_slugs(session: Session, pairs: Collection[int]) -> list[str]:
+    """The ids (slugs) of the pairs ``pairs``, retracted or not."""
+    a, b = aliased(PlaceRecord), aliased(PlaceRecord)
+    slugs: list[str] = []
+    for chunk in _chunks(sorted(pairs)):
+        slugs += [
+            f"{sa}--{sb}"
+            for sa, sb in session.execute(
+                select(a.slug, b.slug)
+                .join(Partnership, Partnership.place_a_id == a.id)
+                .join(b, Partnership.place_b_id == b.id)
+                .where(Partnership.id.in_(chunk))
+            )
+        ]
+    return slugs
 
 
 def _dirty_feeds(session: Session, watermark: int, top: int) -> dict[str, set[int] | None]:
@@ -1011,12 +1129,17 @@ def render_pages(
     *,
     rows: list[dict[str, Any]] | None = None,
     pages: Pages | None = None,
+    choices: dict[str, Any] | None = None,
+    layout: dict[str, list[int]] | None = None,
+    tables: dict[str, set[int]] | None = None,
 ) -> Iterator[tuple[str, bytes | None]]:
-    """The browsable register (storage.site), page by page: index.html with the latest
-    changes, every partnership, crawl health and every feed; the place, country and pair pages
-    (``pages``: those to render, None: all; bytes None: a page to remove). ``rows``: the
-    register, when the caller has read it. Each feed's newest date comes from ``feed_state``,
-    filled when the feed is built, so listing the feeds costs one query."""
+    """The browsable register (storage.site), page by page: index.html with the counts, latest
+    changes, crawl health and every feed; the table, place and pair pages (``pages``: the
+    place and pair pages to render, ``tables``: the table pages, None: all; bytes None: a page
+    to remove). ``rows``: the register rows those pages show, when the caller has read them
+    (None: the whole register); ``choices`` and ``layout`` as ``render_site`` takes them.
+    Each feed's newest date comes from ``feed_state``, filled when the feed is built, so
+    listing the feeds costs one query."""
     from storage.site import LATEST, render_site
 
     states = {state.name: state for state in session.scalars(select(FeedState))}
@@ -1056,13 +1179,25 @@ def render_pages(
     ]
     if rows is None:
         rows = register_rows(session)
-    return render_site(session, config, latest=latest_changes, feeds=feeds, rows=rows, pages=pages)
+    return render_site(
+        session,
+        config,
+        latest=latest_changes,
+        feeds=feeds,
+        rows=rows,
+        pages=pages,
+        choices=choices,
+        layout=layout,
+        tables=tables,
+    )
 
 
 def render_index(session: Session, specs: list[FeedSpec], root: Path, config: FeedConfig) -> bytes:
     """index.html alone (what every rebuild rewrites)."""
     nothing = Pages(places=set(), countries=set(), pairs=set())
-    for name, data in render_pages(session, specs, root, config, pages=nothing):
+    for name, data in render_pages(
+        session, specs, root, config, rows=[], pages=nothing, layout={}, tables={}
+    ):
         if name == "index.html" and data is not None:
             return data
     raise AssertionError("render_site always renders index.html")

@@ -1,9 +1,13 @@
 """The browsable register: static HTML pages written with the feeds (Jinja2 templates in
 ``storage/templates``).
 
-- ``index.html``: latest changes, a table of every partnership (sortable and filterable with
-  ``register.js``, complete without it), crawl health, and every feed;
-- ``places/<slug>.html``: one place's partnerships; ``countries/<iso>.html``: one country's;
+- ``index.html``: the counts, latest changes, links to the register's table pages and to each
+  country, crawl health, and every feed;
+- ``register/<n>.html``: the table of every partnership (sortable and filterable with
+  ``register.js``, complete without it), ``TABLE_PAGE`` rows a page in the order the pairs
+  entered the register (pair id), so that one change re-renders the page(s) it falls on;
+- ``places/<slug>.html``: one place's partnerships; ``countries/<iso>.html`` (then
+  ``countries/<iso>-<n>.html``): one country's, paged as the register's table;
 - ``pairs/<slug a>--<slug b>.html``: one pair's fields and history with source links;
 - ``health.html``: the last crawl of each site and the open health flags.
 
@@ -14,15 +18,16 @@ their English name (pycountry), sites by their name (``SISTERCITY_SITE_NAMES``).
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select, union
+from sqlalchemy.orm import Session, aliased
 
 from storage.exports import STREAM_ROWS, change_histories, country_name, pair_slug
 from storage.models import NetworkSize, Partnership, PlaceRecord, SiteRun, StoryRecord
@@ -70,15 +75,88 @@ def _decorate(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-def filter_choices(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    codes = sorted({c for r in rows for c in (r["country_a"], r["country_b"]) if c})
-    relations = [v for v in RELATION_NAMES if any(r["relation"] == v for r in rows)]
-    statuses = sorted({r["status"] for r in rows if r["status"]})
+def register_choices(session: Session) -> dict[str, Any]:
+    """What the filter forms offer: the countries, relations and statuses of the pairs in the
+    register (retracted ones left out), from three DISTINCT queries."""
+    listed = Partnership.retracted.is_(False)
+    place_ids = union(
+        select(Partnership.place_a_id).where(listed), select(Partnership.place_b_id).where(listed)
+    ).subquery()
+    codes = set(
+        session.scalars(
+            select(PlaceRecord.country).distinct().where(PlaceRecord.id.in_(select(place_ids)))
+        )
+    )
+    present = set(session.scalars(select(Partnership.relation).distinct().where(listed)))
+    statuses = set(session.scalars(select(Partnership.status).distinct().where(listed)))
     return {
-        "countries": sorted(((c, country_name(c)) for c in codes), key=lambda x: x[1]),
-        "relations": [(v, RELATION_NAMES[v]) for v in relations],
-        "statuses": statuses,
+        "countries": sorted(((c, country_name(c)) for c in codes if c), key=lambda x: x[1]),
+        "relations": [(v, RELATION_NAMES[v]) for v in RELATION_NAMES if v in present],
+        "statuses": sorted(s for s in statuses if s),
     }
+
+
+def _register_counts(session: Session) -> dict[str, int]:
+    listed = Partnership.retracted.is_(False)
+    place_ids = union(
+        select(Partnership.place_a_id).where(listed), select(Partnership.place_b_id).where(listed)
+    ).subquery()
+    return {
+        "partnership_count": int(session.scalar(select(func.count()).where(listed)) or 0),
+        "place_count": int(session.scalar(select(func.count()).select_from(place_ids)) or 0),
+        "story_count": int(session.scalar(select(func.count(StoryRecord.id))) or 0),
+    }
+
+
+ALL = "*"  # the table group of every partnership; the others are ISO country codes
+TABLE_PAGE = 500  # rows of a register table page
+
+
+def table_layout(session: Session, groups: Collection[str] | None = None) -> dict[str, list[int]]:
+    """The pair ids of each table group (``ALL`` and the country codes ``groups``; None: all
+    of them), in id order: the order pairs entered the register, so a new pair lands on the
+    last page. One streamed query of three columns per pair."""
+    a, b = aliased(PlaceRecord), aliased(PlaceRecord)
+    query = (
+        select(Partnership.id, a.country, b.country)
+        .join(a, Partnership.place_a_id == a.id)
+        .join(b, Partnership.place_b_id == b.id)
+        .where(Partnership.retracted.is_(False))
+        .order_by(Partnership.id)
+    )
+    layout: dict[str, list[int]] = defaultdict(list)
+    every = layout[ALL]
+    for pid, ca, cb in session.execute(query.execution_options(yield_per=STREAM_ROWS)):
+        every.append(pid)
+        for code in {ca, cb}:
+            if code and (groups is None or code in groups):
+                layout[code].append(pid)
+    return {g: ids for g, ids in layout.items() if groups is None or g in groups or g == ALL}
+
+
+def table_pages(ids: Sequence[int]) -> list[Sequence[int]]:
+    return [ids[i : i + TABLE_PAGE] for i in range(0, len(ids), TABLE_PAGE)] or [[]]
+
+
+def page_signatures(ids: Sequence[int]) -> list[str]:
+    """What each page of a group shows besides its rows' content: its pairs, whether a page
+    follows and, on the first page, the group's count and pages. A page whose signature and
+    pairs are unchanged since the last build is the same page."""
+    pages = table_pages(ids)
+    signatures = []
+    for number, chunk in enumerate(pages, 1):
+        head = f"{len(ids)},{len(pages)}" if number == 1 else ""
+        text = f"{number < len(pages)}|{head}|{','.join(map(str, chunk))}"
+        signatures.append(hashlib.sha256(text.encode()).hexdigest()[:16])
+    return signatures
+
+
+def table_page_name(group: str, number: int) -> str:
+    """The file of page ``number`` (from 1) of a table group."""
+    if group == ALL:
+        return f"register/{number}.html"
+    code = group.lower()
+    return f"countries/{code}.html" if number == 1 else f"countries/{code}-{number}.html"
 
 
 def _health(session: Session, flags: Sequence[dict[str, Any]], site_name: Callable[[str], str]):
@@ -143,34 +221,43 @@ def render_site(
     feeds: Sequence[dict[str, Any]],
     rows: list[dict[str, Any]],
     pages: Pages | None = None,
+    choices: dict[str, Any] | None = None,
+    layout: dict[str, list[int]] | None = None,
+    tables: dict[str, set[int]] | None = None,
 ) -> Iterator[tuple[str, bytes | None]]:
-    """(file name, bytes) of each page, as it is rendered; bytes None: a place or country page
-    that no longer has a partnership, to remove. ``latest``: (date, title, pair id) of the
-    newest changes; ``feeds``: {title, href, latest} of each feed; ``rows``: the register
-    (``register_rows``); ``pages``: the place, country and pair pages to render (None: all).
-    index.html is always rendered; health.html comes from ``render_health``."""
+    """(file name, bytes) of each page, as it is rendered; bytes None: a place page that no
+    longer has a partnership, to remove. ``latest``: (date, title, pair id) of the newest
+    changes; ``feeds``: {title, href, latest} of each feed; ``rows``: the register rows
+    (``register_rows``) of every pair the pages to render show; ``pages``: the place and pair
+    pages to render (None: all); ``choices``: ``register_choices``; ``layout``: the pair ids
+    of each table group (``table_layout``); ``tables``: the pages (numbers from 1) to render
+    of each group (None: every page of ``layout``). index.html is always rendered;
+    health.html comes from ``render_health``."""
     env = environment()
     pages = pages or Pages()
+    choices = choices if choices is not None else register_choices(session)
+    layout = layout if layout is not None else table_layout(session)
     rows = _decorate(rows)
     places = {p.id: p for p in session.scalars(select(PlaceRecord))}
-    base = {
-        "version": config.version,
-        **filter_choices(rows),
-    }
+    base = {"version": config.version, **choices}
     by_key = {r["_key"]: r for r in rows}
-    used_places = {pid for key in by_key for pid in key.split("|")}
-    story_count = int(session.scalar(select(func.count(StoryRecord.id))) or 0)
+    counts = _register_counts(session)
+    index_pages = len(table_pages(range(counts["partnership_count"])))
     yield (
         "index.html",
         env.get_template("index.html")
         .render(
             **base,
+            **counts,
             root="",
             head_feeds=[{"title": "Every change", "href": config.url("partnerships.atom")}],
-            rows=rows,
-            place_count=len(used_places),
             country_count=len(base["countries"]),
-            story_count=story_count,
+            table_size=TABLE_PAGE,
+            table_pages=[
+                (n, table_page_name(ALL, n))
+                for n in range(1, index_pages + 1)
+                if counts["partnership_count"]
+            ],
             latest=[{"date": d, "title": t, "pair": p} for d, t, p in latest],
             feeds_url=config.url("partnerships.atom"),
             opml_url=config.url("feeds.opml"),
@@ -179,8 +266,8 @@ def render_site(
         )
         .encode("utf-8"),
     )
+    yield from _table_pages(config, env, base, rows, layout, tables)
     yield from _place_pages(session, config, env, base, rows, places, pages.places)
-    yield from _country_pages(config, env, base, rows, pages.countries)
     yield from _pair_pages(session, config, env, base, by_key, places, pages.pairs)
     for name in STATIC:
         yield name, resources.files("storage").joinpath("templates", name).read_bytes()
@@ -193,6 +280,63 @@ class Pages:
     places: set[str] | None = None
     countries: set[str] | None = None
     pairs: set[int] | None = None
+
+
+def _table_pages(
+    config: Any,
+    env: Environment,
+    base: dict[str, Any],
+    rows: list[dict[str, Any]],
+    layout: dict[str, list[int]],
+    tables: dict[str, set[int]] | None,
+) -> Iterator[tuple[str, bytes]]:
+    """The register's table pages and each country's, ``TABLE_PAGE`` rows a page."""
+    template = env.get_template("table.html")
+    by_id = {r["_pid"]: r for r in rows}
+    names = dict(base["countries"])
+    for group, ids in layout.items():
+        chosen = None if tables is None else tables.get(group, set())
+        if chosen is not None and not chosen:
+            continue
+        if group == ALL:
+            heading, subtitle, feed = (
+                "Every partnership",
+                "The whole register.",
+                "partnerships.atom",
+            )
+        else:
+            heading, subtitle = names.get(group, group), "Partnerships of its places."
+            feed = f"countries/{group.lower()}.atom"
+        chunks = table_pages(ids)
+
+        def href(n: int, group: str = group) -> str:
+            return table_page_name(group, n).rpartition("/")[2]
+
+        for number, chunk in enumerate(chunks, 1):
+            if chosen is not None and number not in chosen:
+                continue
+            start = (number - 1) * TABLE_PAGE
+            yield (
+                table_page_name(group, number),
+                template.render(
+                    **base,
+                    root="../",
+                    head_feeds=[{"title": heading, "href": config.url(feed)}],
+                    heading=heading,
+                    subtitle=subtitle,
+                    feed_href=config.url(feed),
+                    rows=[by_id[i] for i in chunk],
+                    number=number,
+                    total=len(ids),
+                    size=TABLE_PAGE,
+                    pages=[(n, href(n)) for n in range(1, len(chunks) + 1)] if number == 1 else [],
+                    first=start + 1,
+                    last=start + len(chunk),
+                    prev=href(number - 1) if number > 1 else None,
+                    next=href(number + 1) if number < len(chunks) else None,
+                    first_href=href(1),
+                ).encode("utf-8"),
+            )
 
 
 def _network_sizes(session: Session, chosen: set[str] | None) -> dict[str, list[str]]:
@@ -246,42 +390,6 @@ def _place_pages(
     for pid in sorted((chosen or set()) - set(place_rows)):
         if pid in places:
             yield f"places/{places[pid].slug}.html", None
-
-
-def _country_pages(
-    config: Any,
-    env: Environment,
-    base: dict[str, Any],
-    rows: list[dict[str, Any]],
-    chosen: set[str] | None,
-) -> Iterator[tuple[str, bytes | None]]:
-    place_template = env.get_template("place.html")
-    listed = {code for code, _ in base["countries"]}
-    country_rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for r in rows:
-        for code in {r["country_a"], r["country_b"]}:
-            if chosen is None or code in chosen:
-                country_rows[code].append(r)
-    for code, name in base["countries"]:
-        if chosen is not None and code not in chosen:
-            continue
-        crow = country_rows[code]
-        yield (
-            f"countries/{code.lower()}.html",
-            place_template.render(
-                **base,
-                root="../",
-                head_feeds=[{"title": name, "href": config.url(f"countries/{code.lower()}.atom")}],
-                heading=name,
-                local=None,
-                subtitle="Partnerships of its places.",
-                rows=crow,
-                sizes=[],
-                feed_href=config.url(f"countries/{code.lower()}.atom"),
-            ).encode("utf-8"),
-        )
-    for code in sorted((chosen or set()) - listed):
-        yield f"countries/{code.lower()}.html", None
 
 
 PAIR_CHUNK = 500  # pairs whose history one query reads on an incremental build

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 from crawler.scraping.items import RawPage, Story
@@ -341,3 +343,22 @@ def register_history(start: datetime) -> list[list[Story]]:
         ],
         [synthetic.story(n) for n in range(6, 9)] + [synthetic.story(2, edition=2)],
     ]
+
+
+def build_through_history(
+    store: Any, folder: Path, config: Any, start: datetime
+) -> Iterator[tuple[int, Path, Path]]:
+    """Replay ``register_history``: file each batch in ``store``, then build the feeds
+    incrementally into ``folder / "incremental"`` (one folder for every step) and in full
+    into a new ``folder / "full-<step>"``; yields (step, incremental folder, full folder) for
+    the caller to compare after each batch."""
+    from storage.feeds import build_feeds
+
+    incremental = folder / "incremental"
+    for step, batch in enumerate(register_history(start)):
+        for story in batch:
+            store.record(story)
+        build_feeds(store, incremental, config)
+        full = folder / f"full-{step}"
+        build_feeds(store, full, config, full=True)
+        yield step, incremental, full

@@ -19,10 +19,10 @@ from tests.storeconf import *  # noqa: F403
 from tests.storefactory import (
     asiae_gwangju_qingdao,
     binzhou_goyang,
+    build_through_history,
     chinadaily_qingdao_gwangju,
     licheng_gangnam,
     not_partnership,
-    register_history,
 )
 
 T1 = datetime(2025, 5, 1, 3, 0, tzinfo=UTC)
@@ -100,21 +100,45 @@ def test_an_incremental_build_leaves_the_same_data_files_as_a_full_build(
     scratch writes; a story that changes no pair does not make them again."""
     import storage.feeds as feeds
 
-    incremental = tmp_path / "incremental"
-    for step, batch in enumerate(register_history(T1)):
-        for story in batch:
-            store.record(story)
-        build_feeds(store, incremental, CONFIG)
-        build_feeds(store, tmp_path / f"full-{step}", CONFIG, full=True)
+    for step, incremental, full in build_through_history(store, tmp_path, CONFIG, T1):
         for name in DATA_FILES:
-            expected = (tmp_path / f"full-{step}" / name).read_bytes()
+            expected = (full / name).read_bytes()
             assert (incremental / name).read_bytes() == expected, (step, name)
-    made: list[int] = []
-    export_files = feeds.export_files
-    monkeypatch.setattr(feeds, "export_files", lambda *a: made.append(1) or export_files(*a))
+    made: list[str] = []
+    whole, updated = feeds.export_files, feeds.updated_export_files
+    monkeypatch.setattr(feeds, "export_files", lambda *a: made.append("whole") or whole(*a))
+    monkeypatch.setattr(
+        feeds, "updated_export_files", lambda *a: made.append("updated") or updated(*a)
+    )
     store.record(not_partnership(T1 + timedelta(days=3)))
     build_feeds(store, incremental, CONFIG)
     assert not made
     store.record(licheng_gangnam(T1 + timedelta(days=3), since_year=2006))
     build_feeds(store, incremental, CONFIG)
-    assert made
+    # One pair changed: its records are replaced in the files the last build left.
+    assert made == ["updated"]
+    rows = {r["id"]: r for r in read_csv(incremental / "partnerships.csv")}
+    assert rows["licheng-cn--gangnam-kr"]["since"] == "2006"
+
+
+def test_files_that_do_not_pair_up_are_made_again_from_the_register(
+    filled, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rebuild keeps the other pairs' records from the files the last build wrote only
+    when the two files hold the same ids line for line; otherwise it reads the whole register,
+    and the files come out as a full build writes them."""
+    store, feeds = filled
+    build_feeds(store, feeds, CONFIG)
+    path = feeds / "partnerships.json"
+    data = json.loads(path.read_text("utf-8"))
+    path.write_text(json.dumps(data, indent=1) + "\n", "utf-8")  # another layout
+    store.record(licheng_gangnam(T1 + timedelta(days=1)))
+    build_feeds(store, feeds, CONFIG)
+    build_feeds(store, feeds.parent / "full", CONFIG, full=True)
+    for name in DATA_FILES:
+        assert (feeds / name).read_bytes() == (feeds.parent / "full" / name).read_bytes()
+    assert [r["id"] for r in json.loads(path.read_text("utf-8"))] == [
+        "binzhou-cn--goyang-kr",
+        "licheng-cn--gangnam-kr",
+        "qingdao-cn--gwangju-kr",
+    ]
