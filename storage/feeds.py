@@ -215,16 +215,17 @@ def plain(value: str) -> str:
 
 
 # --- atomic writes ---------------------------------------------------------------------------
-def write_atomic(path: Path, data: bytes) -> bool:
+def write_atomic(path: Path, data: bytes, level: int = 9) -> bool:
     """Write ``data`` to ``path`` through a temporary file and a rename, with a gzip copy beside
-    it (``path.gz``, for `sistercity serve` and nginx's ``gzip_static``); False when unchanged."""
+    it (``path.gz``, for `sistercity serve` and nginx's ``gzip_static``, compressed at
+    ``level``); False when unchanged."""
     try:
         if path.read_bytes() == data:
             return False
     except FileNotFoundError:
         pass
     # mtime=0 keeps the compressed bytes as reproducible as the feed itself.
-    _replace(path.with_name(path.name + ".gz"), gzip.compress(data, compresslevel=9, mtime=0))
+    _replace(path.with_name(path.name + ".gz"), gzip.compress(data, compresslevel=level, mtime=0))
     _replace(path, data)
     return True
 
@@ -724,8 +725,8 @@ class _Builder:
             return 1
         return max(1, pages - cap + 1)
 
-    def write(self, name: str, data: bytes) -> None:
-        if write_atomic(self.feeds_dir / name, data):
+    def write(self, name: str, data: bytes, level: int = 9) -> None:
+        if write_atomic(self.feeds_dir / name, data, level):
             self.report.written.append(name)
         else:
             self.report.unchanged += 1
@@ -1014,7 +1015,8 @@ def _write_pages(
             every = rows if touched is None else register_rows(session)
             files = export_files(every, config.version, config.base_url)
         for name, data in files.items():
-            builder.write(name, data)
+            # Level 6: a few MB each, 7 times faster than 9 for 4-9 % more bytes.
+            builder.write(name, data, DATA_GZIP_LEVEL)
 
 
 def _meta(session: Session, key: str) -> StoreMeta:
@@ -1025,6 +1027,7 @@ def _meta(session: Session, key: str) -> StoreMeta:
     return found
 
 
+DATA_GZIP_LEVEL = 6
 ROWS_READ_WHOLE = 5000  # past this many pairs to show, a rebuild reads the whole register
 
 

@@ -225,13 +225,15 @@ def test_in_chromium(feeds: Path, needs_chromium: str, tmp_path: Path, width: in
             errors: list[str] = []
             view.on("pageerror", lambda exc: errors.append(str(exc)))
             view.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            view.goto((feeds / "index.html").as_uri())
-            view.screenshot(path=str(tmp_path / f"index-{width}.png"), full_page=True)
-            assert (tmp_path / f"index-{width}.png").stat().st_size > 10_000
-            overflow = view.evaluate(
-                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-            )
-            assert overflow <= 0, f"{overflow}px of sideways scrolling at {width}px"
+            for name in ("index.html", "register/1.html"):
+                view.goto((feeds / name).as_uri())
+                shot = tmp_path / f"{name.replace('/', '-')}-{width}.png"
+                view.screenshot(path=str(shot), full_page=True)
+                assert shot.stat().st_size > 10_000
+                overflow = view.evaluate(
+                    "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+                )
+                assert overflow <= 0, f"{overflow}px of sideways scrolling at {width}px on {name}"
             table = view.locator("#register")
             assert table.is_visible()
             rows = view.locator("#register tbody tr")
