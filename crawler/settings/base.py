@@ -70,7 +70,10 @@ DOWNLOAD_HANDLERS = {
     "http": "crawler.scraping.mirrors.MirrorDownloadHandler",
     "https": "crawler.scraping.mirrors.MirrorDownloadHandler",
 }
+# Requests marked `playwright` (listings a script fills in) go through the browser handler,
+# built on the first such request; every other request through the plain HTTP handler.
 SISTERCITY_INNER_DOWNLOAD_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+SISTERCITY_PLAIN_DOWNLOAD_HANDLER = "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler"
 
 # Pages built by JavaScript go through Debian's Chromium; `playwright install` is not needed.
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
