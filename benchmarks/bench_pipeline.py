@@ -41,7 +41,7 @@ import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -50,6 +50,7 @@ from benchmarks.harness import (
     POSTGRES_URL,
     RESOURCES,
     ROOT,
+    PageServer,
     arguments,
     progress,
     rate,
@@ -144,8 +145,7 @@ def serve(count: int, port_file: Path) -> None:
             self.end_headers()
             self.wfile.write(body)
 
-    ThreadingHTTPServer.daemon_threads = True
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd = PageServer(("127.0.0.1", 0), Handler)
     port_file.write_text(str(httpd.server_address[1]))
     httpd.serve_forever()
 
