@@ -54,7 +54,8 @@ def test_a_crawl_on_a_current_store_without_a_browser_page_imports_neither_alemb
     tmp_path: Path, replicas: ReplicaServer
 ) -> None:
     """Alembic is imported when the store's schema is behind (here: the first crawl makes it),
-    scrapy-playwright when a page needs the browser; a crawl that needs neither loads neither."""
+    scrapy-playwright when a page needs the browser; a crawl that needs neither loads neither.
+    aiohttp (Scrapy's remote control, which is off) is never imported."""
     settings = {
         "SISTERCITY_DB_URL": f"sqlite:///{tmp_path / 'store.db'}",
         "DOWNLOAD_DELAY": "0",
@@ -78,7 +79,7 @@ def test_a_crawl_on_a_current_store_without_a_browser_page_imports_neither_alemb
     assert not {m for m in imported[0] | imported[1] if m.split(".")[0] in _BROWSER}
 
 
-_BROWSER = {"playwright", "scrapy_playwright"}
+_BROWSER = {"playwright", "scrapy_playwright", "aiohttp"}
 
 
 def test_shell_fetches_through_the_mirror(tmp_path: Path, replicas: ReplicaServer) -> None:
