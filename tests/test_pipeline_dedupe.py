@@ -212,7 +212,7 @@ def test_an_index_on_a_shared_base_finds_what_one_index_of_its_own_finds() -> No
     kind) for every story as one index holding both, earliest first, ties included."""
     import random
 
-    from crawler.understanding.fingerprint import NearDuplicateIndex, content_hash
+    from crawler.understanding.fingerprint import Match, NearDuplicateIndex, content_hash
 
     rng = random.Random(7)
     words = " ".join(BODY).split()
@@ -237,7 +237,17 @@ def test_an_index_on_a_shared_base_finds_what_one_index_of_its_own_finds() -> No
                 "body": body,
             }
         )
-    stored, crawled = records[:50], records[50:]
+
+    def tie(story_id: str, url: str) -> dict:  # the same text, no content hash: near matches
+        return {"story_id": story_id, "canonical_url": url, "content_hash": "", "title": "Tie"}
+
+    body = {"body": [" ".join(words) + " tie"]}
+    stored = [*records[:50], tie("stored-tie", "https://t.invalid/1") | body]
+    crawled = [
+        *records[50:],
+        tie("crawled-tie", "https://t.invalid/2") | body,  # a near copy of the stored one
+        tie("third-tie", "https://t.invalid/3") | body,  # as near to both: the stored one wins
+    ]
     alone = NearDuplicateIndex(0.8)
     alone.add_records(stored)
     base = NearDuplicateIndex(0.8)
@@ -251,6 +261,7 @@ def test_an_index_on_a_shared_base_finds_what_one_index_of_its_own_finds() -> No
         assert layered.find_and_add(story_id=record["story_id"], **fields) == expected
         kinds.add(expected.kind if expected else None)
     assert kinds == {"url", "content", "near", None}  # every kind of answer was compared
+    assert expected == Match("stored-tie", "near", 1.0)
     assert len(base) == stored_count  # the base was read, never written
 
 
