@@ -41,7 +41,8 @@ import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass, replace
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -50,6 +51,7 @@ from benchmarks.harness import (
     POSTGRES_URL,
     RESOURCES,
     ROOT,
+    PageServer,
     arguments,
     progress,
     rate,
@@ -144,8 +146,7 @@ def serve(count: int, port_file: Path) -> None:
             self.end_headers()
             self.wfile.write(body)
 
-    ThreadingHTTPServer.daemon_threads = True
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd = PageServer(("127.0.0.1", 0), Handler)
     port_file.write_text(str(httpd.server_address[1]))
     httpd.serve_forever()
 
@@ -160,17 +161,60 @@ def page_server(pages: int, folder: Path) -> Iterator[int]:
         yield port
 
 
-def crawl(
-    mode: str,
-    count: int,
-    port: int,
-    db: str,
-    workdir: Path,
-    concurrency: int,
-    batch: int = 0,
-    trace_memory: int = 0,
-    sample_memory: float = 0.0,
-) -> None:
+@dataclass(frozen=True)
+class CrawlOptions:
+    """One measured crawl, as the parent asks a child process for it (``--child`` and the
+    options after it)."""
+
+    mode: str  # "bare": a spider that only downloads; "full": the four spiders, every pipeline
+    count: int  # pages
+    port: int  # the page server's
+    db: str  # the store's URL ("" for bare)
+    workdir: Path  # the HTTP cache goes here
+    concurrency: int
+    batch: int = 0  # SISTERCITY_STORE_BATCH_SIZE; 0: the project's
+    trace_memory: int = 0  # with tracemalloc: this many lines of what is held at the end
+    sample_memory: float = 0.0  # seconds between memory samples; 0: none
+
+    def argv(self) -> list[str]:
+        return [
+            "--child",
+            self.mode,
+            "--pages",
+            str(self.count),
+            "--port",
+            str(self.port),
+            "--db",
+            self.db,
+            "--workdir",
+            str(self.workdir),
+            "--concurrency",
+            str(self.concurrency),
+            "--batch",
+            str(self.batch),
+            "--trace-memory",
+            str(self.trace_memory),
+            "--sample-memory",
+            str(self.sample_memory),
+        ]
+
+    @classmethod
+    def from_args(cls, args: Any) -> CrawlOptions:
+        """The options ``argv`` wrote, as the child's parsed arguments hold them."""
+        return cls(
+            args.child,
+            args.pages,
+            args.port,
+            args.db,
+            Path(args.workdir),
+            args.concurrency,
+            args.batch,
+            args.trace_memory,
+            args.sample_memory,
+        )
+
+
+def crawl(options: CrawlOptions) -> None:
     """One measured crawl in this process; prints its figures as JSON. With ``trace_memory``,
     also the lines that allocated most of what is still held at the end (after start-up); with
     ``sample_memory``, what is in flight (see ``MemorySampler``) every that many seconds."""
@@ -178,8 +222,10 @@ def crawl(
     from scrapy import signals
     from scrapy.crawler import CrawlerProcess
 
-    pages = page_set(count)
-    mounts = {origin: f"http://127.0.0.1:{port}/o{n}" for n, origin in enumerate(origins(pages))}
+    pages = page_set(options.count)
+    mounts = {
+        origin: f"http://127.0.0.1:{options.port}/o{n}" for n, origin in enumerate(origins(pages))
+    }
     marks: dict[str, float] = {}
     responses = [0]
 
@@ -194,12 +240,12 @@ def crawl(
         "ROBOTSTXT_OBEY": False,
         "DOWNLOAD_DELAY": 0,
         "AUTOTHROTTLE_ENABLED": False,
-        "CONCURRENT_REQUESTS": concurrency,
-        "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency,
+        "CONCURRENT_REQUESTS": options.concurrency,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": options.concurrency,
         "LOG_LEVEL": "WARNING",
         "TELNETCONSOLE_ENABLED": False,
     }
-    if mode == "bare":
+    if options.mode == "bare":
 
         class Bare(scrapy.Spider):
             name = "bare"
@@ -221,7 +267,7 @@ def crawl(
         from crawler.understanding import understand
 
         understand(synthetic.story(0))  # loads the gazetteer: start-up, not throughput
-        if trace_memory:
+        if options.trace_memory:
             import tracemalloc
 
             tracemalloc.start()
@@ -231,13 +277,13 @@ def crawl(
             {
                 **fast,
                 "SITE_MIRRORS": json.dumps(mounts),
-                "SISTERCITY_DB_URL": db,
-                "HTTPCACHE_DIR": str(workdir / "httpcache"),
+                "SISTERCITY_DB_URL": options.db,
+                "HTTPCACHE_DIR": str(options.workdir / "httpcache"),
                 "SISTERCITY_FEEDS_ON_CLOSE": False,
                 # The four spiders are one crawl: without this each would take the store's
                 # lock and all but the first would stop before fetching anything.
                 "SISTERCITY_STORE_LOCKED": True,
-                **({"SISTERCITY_STORE_BATCH_SIZE": batch} if batch else {}),
+                **({"SISTERCITY_STORE_BATCH_SIZE": options.batch} if options.batch else {}),
             }
         )
         process = CrawlerProcess(settings)
@@ -258,21 +304,25 @@ def crawl(
         crawler.signals.connect(first_response, signal=signals.response_received, weak=False)
         crawler.signals.connect(closed, signal=signals.spider_closed, weak=False)
         process.crawl(crawler)
-    sampler = MemorySampler(crawlers, progress_every=sample_memory) if sample_memory else None
+    sampler = (
+        MemorySampler(crawlers, progress_every=options.sample_memory)
+        if options.sample_memory
+        else None
+    )
     if sampler is not None:
         sampler.start()
     process.start()
     stats = [dict(c.stats.get_stats()) for c in crawlers if c.stats is not None]
     stored = sum(int(s.get("sistercity/store/new", 0)) for s in stats)
     held = []
-    if trace_memory:
+    if options.trace_memory:
         import tracemalloc
 
-        top = tracemalloc.take_snapshot().statistics("lineno")[:trace_memory]
+        top = tracemalloc.take_snapshot().statistics("lineno")[: options.trace_memory]
         held = [f"{stat.size / 2**20:.1f} MB {stat.count} blocks {stat.traceback}" for stat in top]
         if sampler is not None and sampler.peak_snapshot is not None:
             growth = sampler.peak_snapshot.compare_to(tracemalloc.take_snapshot(), "lineno")[
-                :trace_memory
+                : options.trace_memory
             ]
             held += [
                 f"at the peak, {stat.size_diff / 2**20:+.1f} MB against the end: {stat.traceback}"
@@ -287,10 +337,14 @@ def crawl(
                 "items": sum(int(s.get("item_scraped_count", 0)) for s in stats),
                 "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                 "cache_mb": sum(
-                    f.stat().st_size for f in (workdir / "httpcache").rglob("*") if f.is_file()
+                    f.stat().st_size
+                    for f in (options.workdir / "httpcache").rglob("*")
+                    if f.is_file()
                 )
                 / 2**20,
-                "cache_files": sum(1 for f in (workdir / "httpcache").rglob("*") if f.is_file()),
+                "cache_files": sum(
+                    1 for f in (options.workdir / "httpcache").rglob("*") if f.is_file()
+                ),
                 "memory_held": held,
                 "memory_samples": sampler.summary() if sampler is not None else {},
             }
@@ -356,56 +410,24 @@ def _current_rss_mb() -> float:
         return int(statm.read().split()[1]) * resource.getpagesize() / 2**20
 
 
-def child(
-    mode: str,
-    count: int,
-    port: int,
-    db: str,
-    workdir: Path,
-    concurrency: int,
-    batch: int = 0,
-    trace_memory: int = 0,
-    sample_memory: float = 0.0,
-) -> dict:
-    command = [
-        sys.executable,
-        "-m",
-        "benchmarks.bench_pipeline",
-        "--child",
-        mode,
-        "--pages",
-        str(count),
-        "--port",
-        str(port),
-        "--db",
-        db,
-        "--workdir",
-        str(workdir),
-        "--concurrency",
-        str(concurrency),
-        "--batch",
-        str(batch),
-        "--trace-memory",
-        str(trace_memory),
-        "--sample-memory",
-        str(sample_memory),
-    ]
+def child(options: CrawlOptions) -> dict:
+    """``crawl`` in a fresh process (the reactor cannot restart); its figures."""
     done = subprocess.run(
-        command,
+        [sys.executable, "-m", "benchmarks.bench_pipeline", *options.argv()],
         cwd=ROOT,
         stdout=subprocess.PIPE,
-        stderr=None if sample_memory else subprocess.PIPE,
+        stderr=None if options.sample_memory else subprocess.PIPE,
         text=True,
         check=False,
     )
     if done.returncode != 0:
-        raise RuntimeError(f"{mode} crawl failed:\n{(done.stderr or '')[-3000:]}")
+        raise RuntimeError(f"{options.mode} crawl failed:\n{(done.stderr or '')[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def _first_and_rerun(args: Any, port: int, db: str, workdir: Path) -> dict[str, Any]:
     """The crawl into an empty store, then the same crawl again: nothing new."""
-    first = child(
+    options = CrawlOptions(
         "full",
         args.pages,
         port,
@@ -416,10 +438,11 @@ def _first_and_rerun(args: Any, port: int, db: str, workdir: Path) -> dict[str, 
         args.trace_memory,
         args.sample_memory,
     )
+    first = child(options)
     for line in first["memory_held"]:
         progress(f"pipeline: held at the end: {line}")
     progress("pipeline: the same crawl again, nothing new")
-    first["rerun"] = child("full", args.pages, port, db, workdir, args.concurrency, args.batch)
+    first["rerun"] = child(replace(options, trace_memory=0, sample_memory=0.0))
     return first
 
 
@@ -440,24 +463,16 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
         sample_memory=0.0,
     )
     if args.child:
-        crawl(
-            args.child,
-            args.pages,
-            args.port,
-            args.db,
-            Path(args.workdir),
-            args.concurrency,
-            args.batch,
-            args.trace_memory,
-            args.sample_memory,
-        )
+        crawl(CrawlOptions.from_args(args))
         return {}
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="sistercity-bench-") as folder:
         base = Path(folder)
         with page_server(args.pages, base) as port:
             progress(f"pipeline: bare Scrapy, {args.pages} pages")
-            results["bare"] = child("bare", args.pages, port, "", base, args.concurrency)
+            results["bare"] = child(
+                CrawlOptions("bare", args.pages, port, "", base, args.concurrency)
+            )
             for backend in args.backends.split(","):
                 progress(f"pipeline: full pipeline into {backend}")
                 workdir = base / backend

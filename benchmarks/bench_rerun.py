@@ -46,7 +46,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.error import URLError
@@ -54,7 +54,15 @@ from urllib.parse import urlsplit
 from urllib.request import urlopen
 
 from benchmarks.bench_pipeline import SITES, fixtures, marked
-from benchmarks.harness import ROOT, arguments, progress, report, server_process, table
+from benchmarks.harness import (
+    ROOT,
+    PageServer,
+    arguments,
+    progress,
+    report,
+    server_process,
+    table,
+)
 
 _LAST_NUMBER = re.compile(r"(\d+)(?!.*\d)")
 _ASIAE_ID = re.compile(r"\d{19}")
@@ -250,8 +258,7 @@ def serve(total: int, published: int, per_page: int, port_file: Path) -> None:
             state["counts"][f"{kind}/200"] += 1
             self.answer(200, body, {"ETag": etag, "Content-Type": content_type})
 
-    ThreadingHTTPServer.daemon_threads = True
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd = PageServer(("127.0.0.1", 0), Handler)
     port_file.write_text(str(httpd.server_address[1]))
     httpd.serve_forever()
 

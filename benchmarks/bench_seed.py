@@ -91,7 +91,9 @@ def seed_once(url: str, window: int) -> tuple[float, int, int, float]:
     pipeline.open_spider()
     seconds = time.perf_counter() - start
     grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss) / 1024
-    hashed = sum(e.signature is not None for e in pipeline.index._entries.values())
+    seeded = pipeline.index.base or pipeline.index  # the stored stories, shared by the spiders
+    hashed = sum(e.signature is not None for e in seeded._entries.values())
+    pipeline.close_spider()
     return seconds, int(crawler.stats.get_value("sistercity/dedupe/seeded")), hashed, grown
 
 

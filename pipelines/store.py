@@ -15,7 +15,9 @@ store, so the next run fetches them again. Spiders of one process that use the s
 one writer (SQLite has one writer at a time anyway). At most ``SISTERCITY_STORE_MAX_QUEUED``
 stories wait for the writer: a story that finds the queue full waits in the pipeline, without
 blocking the reactor, and its crawl's engine is paused (no new downloads) until the writer has
-taken a batch, so stories do not pile up in memory while the database falls behind.
+taken a batch, so stories do not pile up in memory while the database falls behind. When all
+a crawl has left to do is wait for its stories to be committed (nothing downloading, scheduled
+or being parsed), the batch is committed at once instead of after its seconds.
 ``SISTERCITY_STORE_BATCH_SIZE = 1`` files each story on the reactor thread as it comes, one
 transaction each.
 
@@ -50,6 +52,10 @@ logger = logging.getLogger(__name__)
 
 Deliver = Callable[[Callable[..., Any], Any], None]
 
+_FLUSH = object()  # in the writer's queue: commit the batch being filled now
+# How often a crawl whose stories wait for the writer looks whether it waits for nothing else.
+IDLE_CHECK_SECONDS = 0.1
+
 
 class StoreWriter:
     """One thread that files stories in batches, one transaction per batch.
@@ -77,7 +83,7 @@ class StoreWriter:
         self.deliver: Deliver = deliver or (lambda fn, arg: reactor.callFromThread(fn, arg))
         # Room for one batch being filled while one is written; 0 asks for that default.
         self.max_queued = max(self.batch_size, max_queued or 2 * self.batch_size)
-        self.jobs: queue.Queue[tuple[Any, Callable[[Change], Any]] | None] = queue.Queue()
+        self.jobs: queue.Queue[Any] = queue.Queue()  # (story, done), _FLUSH or None: stop
         self.waiting: list[defer.Deferred[None]] = []  # touched on the deliver side only
         self.users = 0
         self.batches = 0
@@ -86,6 +92,10 @@ class StoreWriter:
 
     def submit(self, story: Any, done: Callable[[Change], Any]) -> None:
         self.jobs.put((story, done))
+
+    def flush(self) -> None:
+        """Commit the batch being filled without waiting for it to fill or for its seconds."""
+        self.jobs.put(_FLUSH)
 
     def has_room(self) -> bool:
         return self.jobs.qsize() < self.max_queued
@@ -113,6 +123,8 @@ class StoreWriter:
             job = self.jobs.get()
             if job is None:
                 break
+            if job is _FLUSH:  # nothing being filled
+                continue
             batch = [job]
             deadline = time.monotonic() + self.batch_seconds
             while len(batch) < self.batch_size:
@@ -122,6 +134,8 @@ class StoreWriter:
                     break
                 if more is None:
                     stopping = True
+                    break
+                if more is _FLUSH:
                     break
                 batch.append(more)
             self.deliver(self._wake, None)  # the queue has room again while this batch is written
@@ -217,6 +231,8 @@ class StorePipeline:
         self.stats = stats
         self.crawler = crawler
         self.held_back = 0  # stories of this crawl waiting for room in the writer's queue
+        self.filing = 0  # stories of this crawl handed to the writer and not committed yet
+        self.checking = False  # an idle check is scheduled
         self.store: StoryStore | None = None
         self.writer: StoreWriter | None = None
         self.run_id: int | None = settings.getint("SISTERCITY_RUN_ID") or None
@@ -263,6 +279,7 @@ class StorePipeline:
         filed: defer.Deferred[Any] = defer.Deferred()
 
         def done(change: Change) -> None:
+            self.filing -= 1
             self._count(item, change)
             if isinstance(item, SeenAgain):
                 filed.errback(Failure(self._seen(item)))
@@ -271,8 +288,43 @@ class StorePipeline:
 
         if not self.writer.has_room():
             await self._wait_for_room(self.writer)
+        self.filing += 1
         self.writer.submit(item, done)
+        self._check_idle_soon()
         return await maybe_deferred_to_future(filed)
+
+    def _check_idle_soon(self) -> None:
+        if not self.checking and self.crawler is not None:
+            self.checking = True
+            reactor.callLater(IDLE_CHECK_SECONDS, self._flush_when_idle)
+
+    def _flush_when_idle(self) -> None:
+        """While this crawl's stories wait for the writer: once they are all the crawl waits
+        for, have the writer commit them now; else look again a little later."""
+        self.checking = False
+        if self.writer is None or self.filing <= 0:
+            return
+        if self._waits_only_for_the_store():
+            self.writer.flush()
+        else:
+            self._check_idle_soon()
+
+    def _waits_only_for_the_store(self) -> bool:
+        """Nothing downloading, scheduled or left to start, no response waiting to be parsed,
+        and every item in the pipelines is one of this crawl's stories waiting for a commit."""
+        engine = self.crawler.engine if self.crawler is not None else None
+        try:
+            slot = engine.scraper.slot  # type: ignore[union-attr]
+            return bool(
+                not engine.downloader.active  # type: ignore[union-attr]
+                and engine._start is None  # type: ignore[union-attr]  # noqa: SLF001
+                and not engine._slot.scheduler.has_pending_requests()  # type: ignore[union-attr]  # noqa: SLF001
+                and slot is not None
+                and not slot.queue
+                and slot.itemproc_size <= self.filing
+            )
+        except AttributeError:  # another Scrapy's engine: wait for the batch's seconds
+            return False
 
     async def _wait_for_room(self, writer: StoreWriter) -> None:
         """Wait until the writer's queue has room, with this crawl's downloads paused meanwhile:

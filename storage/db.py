@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import DateTime, Engine, create_engine, event, text
 from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.types import TypeDecorator
 
 logger = logging.getLogger(__name__)
@@ -79,16 +82,56 @@ def alembic_config(url: str) -> Any:
     return config
 
 
+_REVISION_LINE = re.compile(
+    r"""^(revision|down_revision)\s*(?::[^=\n]*)?=\s*(?:["']([^"']+)["']|None)\s*$""", re.M
+)
+
+
+@lru_cache(maxsize=1)
+def script_head() -> str | None:
+    """The newest migration's revision, read from the ``revision = ...`` lines of the migration
+    files without importing Alembic (10 MB a crawl would otherwise hold); None when the files
+    do not name exactly one head, such as after a merge: then Alembic is asked."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (Path(__file__).parent / "migrations" / "versions").glob("*.py"):
+        found = dict(m.groups() for m in _REVISION_LINE.finditer(path.read_text("utf-8")))
+        if found.get("revision"):
+            revisions.add(found["revision"])
+            if found.get("down_revision"):
+                parents.add(found["down_revision"])
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+def schema_is_current(engine: Engine) -> bool:
+    """The store's schema is at the newest migration (one query, no Alembic). A store that
+    cannot be reached raises, as the upgrade would."""
+    head = script_head()
+    if head is None:
+        return False
+    with engine.connect() as connection:
+        try:
+            found = connection.execute(text("SELECT version_num FROM alembic_version")).all()
+        except DBAPIError:  # a new store: no version table yet
+            return False
+    return [row[0] for row in found] == [head]
+
+
 def upgrade(url: str, revision: str = "head") -> None:
     """Apply the Alembic migrations up to ``revision`` on the database at ``url``.
 
-    Migrations take their own lock (a file lock beside a SQLite file, a transaction-level
-    advisory lock on PostgreSQL): two processes opening one new store one after the other see
-    the second wait and then find the schema in place, instead of both creating it."""
-    from alembic import command
-
+    A store already at the newest migration is left alone without importing Alembic: one
+    query on its version table. Migrations take their own lock (a file lock beside a SQLite
+    file, a transaction-level advisory lock on PostgreSQL): two processes opening one new store
+    one after the other see the second wait and then find the schema in place, instead of both
+    creating it."""
     engine = open_engine(url)
     try:
+        if revision == "head" and schema_is_current(engine):
+            return
+        from alembic import command
+
         with _migration_file_lock(url), engine.begin() as connection:
             if connection.dialect.name == "postgresql":
                 connection.execute(

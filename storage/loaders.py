@@ -81,6 +81,26 @@ def dedupe_seed(settings: Any) -> Iterator[dict[str, Any]]:
         yield from store.fingerprint_records(since=since)
 
 
+def dedupe_seed_snapshot(settings: Any) -> tuple[Any, ...] | None:
+    """What ``dedupe_seed`` would yield now, as a key: the store, the window and the store's
+    latest story version (every new or changed story adds one). Spiders of one crawl whose
+    snapshots are equal share one seeded index (``pipelines.dedupe``); None: do not share."""
+    url = db_url(settings)
+    if url is None or not _exists(url):
+        return None
+    days = int((settings.get("SISTERCITY_DEDUPE_WINDOW_DAYS") if settings is not None else 0) or 0)
+    try:
+        with StoryStore.open(url) as store:
+            latest = store.latest_version_id()
+    except Exception:  # noqa: BLE001 - the seed itself says what is wrong with the store
+        logger.debug("No snapshot of %s for the duplicate index", url, exc_info=True)
+        return None
+    return (url, days, latest)
+
+
+dedupe_seed.snapshot = dedupe_seed_snapshot  # type: ignore[attr-defined]
+
+
 class RetryQueue:
     """A crawl's handle on the store's retry queue for one site (``SISTERCITY_RETRY_QUEUE``).
 

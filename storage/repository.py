@@ -510,6 +510,12 @@ class StoryStore:
                 session.scalars(select(StoryRecord.canonical_url).where(StoryRecord.site == site))
             )
 
+    def latest_version_id(self) -> int:
+        """The id of the newest story version (0 in an empty store): it changes whenever a
+        story is added or changed, so it tells whether the stories read earlier are current."""
+        with self.sessions() as session:
+            return int(session.scalar(select(func.max(StoryVersion.id))) or 0)
+
     def fingerprint_records(self, since: datetime | None = None) -> Iterator[dict[str, Any]]:
         """The latest version of every story, oldest story first, for the dedupe stage's
         cross-run index. With ``since``, a story first seen before it comes with its URL and

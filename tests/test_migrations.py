@@ -62,3 +62,39 @@ def test_cli_db_reports_an_unreachable_store_without_a_traceback(capsys) -> None
     )
     err = capsys.readouterr().err
     assert err.startswith("sistercity db: cannot use the store") and "Traceback" not in err
+
+
+def test_the_newest_migration_is_read_from_the_files_as_alembic_reads_it() -> None:
+    from storage.db import script_head
+
+    assert script_head() == head_revision()
+
+
+def test_opening_a_store_upgrades_one_behind_and_leaves_alembic_out_of_a_current_one(
+    store_url: str,
+) -> None:
+    import subprocess
+    import sys
+
+    from storage import StoryStore
+
+    upgrade(store_url)
+    engine = open_engine(store_url)
+    try:
+        with engine.begin() as connection:
+            config = alembic_config(store_url)
+            config.attributes["connection"] = connection
+            command.downgrade(config, "-1")
+    finally:
+        engine.dispose()
+    assert current_revision(store_url) != head_revision()
+    with StoryStore.open(store_url):
+        pass
+    assert current_revision(store_url) == head_revision()
+    assert differences(store_url) == []
+    opens = (
+        "import sys; from storage import StoryStore; "
+        f"StoryStore.open({store_url!r}).close(); print('alembic' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", opens], capture_output=True, text=True)
+    assert out.stdout.strip() == "False", out.stderr[-2000:]

@@ -205,3 +205,112 @@ def test_signatures_and_bands_are_datasketchs_without_importing_it() -> None:
     crawl_imports = "import sys, pipelines.dedupe; print('scipy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", crawl_imports], capture_output=True, text=True)
     assert out.stdout.strip() == "False", out.stderr[-2000:]
+
+
+def test_an_index_on_a_shared_base_finds_what_one_index_of_its_own_finds() -> None:
+    """The store's stories in a shared base, a spider's own on top: the same match (story and
+    kind) for every story as one index holding both, earliest first, ties included."""
+    import random
+
+    from crawler.understanding.fingerprint import Match, NearDuplicateIndex, content_hash
+
+    rng = random.Random(7)
+    words = " ".join(BODY).split()
+
+    def variant(n: int) -> tuple[str, list[str]]:
+        picked = list(words)
+        for _ in range(n):
+            picked[rng.randrange(len(picked))] = rng.choice(["Mokpo", "Busan", "river", "2025"])
+        return rng.choice(["Sister cities", "Twin towns"]), [" ".join(picked)]
+
+    texts = [variant(rng.choice([0, 1, 2, 40])) for _ in range(60)]
+    records = []
+    for _ in range(120):
+        title, body = rng.choice(texts)
+        url = f"https://s{rng.randrange(3)}.invalid/news/{rng.randrange(90)}"
+        records.append(
+            {
+                "story_id": f"id{rng.randrange(100)}",
+                "canonical_url": url,
+                "content_hash": content_hash(title, body) if rng.random() < 0.9 else "",
+                "title": title if rng.random() < 0.9 else "",
+                "body": body,
+            }
+        )
+
+    def tie(story_id: str, url: str) -> dict:  # the same text, no content hash: near matches
+        return {"story_id": story_id, "canonical_url": url, "content_hash": "", "title": "Tie"}
+
+    body = {"body": [" ".join(words) + " tie"]}
+    stored = [*records[:50], tie("stored-tie", "https://t.invalid/1") | body]
+    crawled = [
+        *records[50:],
+        tie("crawled-tie", "https://t.invalid/2") | body,  # a near copy of the stored one
+        tie("third-tie", "https://t.invalid/3") | body,  # as near to both: the stored one wins
+    ]
+    alone = NearDuplicateIndex(0.8)
+    alone.add_records(stored)
+    base = NearDuplicateIndex(0.8)
+    base.add_records(stored)
+    stored_count = len(base)
+    layered = NearDuplicateIndex(0.8, base=base)
+    kinds = set()
+    for record in crawled:
+        fields = {k: record[k] for k in ("canonical_url", "content_hash", "title", "body")}
+        expected = alone.find_and_add(story_id=record["story_id"], **fields)
+        assert layered.find_and_add(story_id=record["story_id"], **fields) == expected
+        kinds.add(expected.kind if expected else None)
+    assert kinds == {"url", "content", "near", None}  # every kind of answer was compared
+    assert expected == Match("stored-tie", "near", 1.0)
+    assert len(base) == stored_count  # the base was read, never written
+
+
+def test_spiders_of_one_process_fill_the_index_from_the_store_once(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Two spiders opening on one store read its stories once and share them; each keeps the
+    stories it crawls to itself, as before; once the store has changed, a spider opening then
+    reads it again."""
+    from storage import StoryStore
+
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    stored = story("https://a.invalid/news/1", BODY)
+    with StoryStore.open(url) as store:
+        store.record(stored)
+    reads: list[object] = []
+    original = StoryStore.fingerprint_records
+
+    def counting(self, since=None):  # type: ignore[no-untyped-def]
+        reads.append(since)
+        return original(self, since)
+
+    monkeypatch.setattr(StoryStore, "fingerprint_records", counting)
+    settings = {"SISTERCITY_DB_URL": url, "SISTERCITY_DEDUPE_SEED": "storage.loaders.dedupe_seed"}
+    first, first_stats = pipeline(**settings)
+    second, second_stats = pipeline(**settings)
+    assert len(reads) == 1
+    assert first.index.base is second.index.base is not None
+    assert first_stats.get_value("sistercity/dedupe/seeded") == 1
+    assert second_stats.get_value("sistercity/dedupe/seeded") == 1
+    for dedupe in (first, second):  # both know the stored story
+        copy = dedupe.process_item(story("https://other.invalid/copy/1", BODY))
+        assert (copy.duplicate_of, copy.duplicate_kind) == (stored.story_id, "content")
+    mokpo = [
+        "Mokpo opened a ferry line to Dalian on Monday, the first since the harbour was rebuilt.",
+        "Three boats a week will carry tourists, students and fresh fish across the Yellow Sea.",
+    ]
+    crawled = first.process_item(story("https://a.invalid/news/2", mokpo, "Mokpo signs"))
+    assert crawled.duplicate_of is None
+    elsewhere = second.process_item(story("https://b.invalid/news/3", mokpo, "Mokpo signs"))
+    assert elsewhere.duplicate_of is None  # the first spider's story is not in the shared part
+
+    with StoryStore.open(url) as store:
+        store.record(crawled)
+    third, third_stats = pipeline(**settings)
+    assert len(reads) == 2  # the store changed: read again
+    assert third_stats.get_value("sistercity/dedupe/seeded") == 2
+    later = third.process_item(story("https://c.invalid/news/4", mokpo, "Mokpo signs"))
+    assert (later.duplicate_of, later.duplicate_kind) == (crawled.story_id, "content")
+    for dedupe in (first, second, third):
+        dedupe.close_spider()
+    fourth, _ = pipeline(**settings)
+    assert len(reads) == 3  # the last user let it go: a new crawl reads the store afresh
+    fourth.close_spider()

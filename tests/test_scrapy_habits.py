@@ -50,6 +50,38 @@ def test_crawl_exports_readable_json_through_the_pipelines_into_the_store(
         assert conn.execute("select count(*) from stories").fetchone()[0] == 14
 
 
+def test_a_crawl_on_a_current_store_without_a_browser_page_imports_neither_alembic_nor_playwright(
+    tmp_path: Path, replicas: ReplicaServer
+) -> None:
+    """Alembic is imported when the store's schema is behind (here: the first crawl makes it),
+    scrapy-playwright when a page needs the browser; a crawl that needs neither loads neither.
+    aiohttp (Scrapy's remote control, which is off) is never imported."""
+    settings = {
+        "SISTERCITY_DB_URL": f"sqlite:///{tmp_path / 'store.db'}",
+        "DOWNLOAD_DELAY": "0",
+        "AUTOTHROTTLE_ENABLED": "False",
+    }
+    imported = []
+    for run in ("first", "again"):
+        proc = run_scrapy(
+            ["crawl", "chinesetoday", "-O", str(tmp_path / f"{run}.json")],
+            tmp_path,
+            replicas,
+            settings,
+            env={"PYTHONPROFILEIMPORTTIME": "1"},
+        )
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        assert json.loads((tmp_path / f"{run}.json").read_text("utf-8"))
+        lines = [line for line in proc.stderr.splitlines() if line.startswith("import time:")]
+        imported.append({line.rsplit("|", 1)[-1].strip() for line in lines})
+    assert "alembic" in imported[0]  # the new store was migrated
+    assert "alembic" not in imported[1]
+    assert not {m for m in imported[0] | imported[1] if m.split(".")[0] in _BROWSER}
+
+
+_BROWSER = {"playwright", "scrapy_playwright", "aiohttp"}
+
+
 def test_shell_fetches_through_the_mirror(tmp_path: Path, replicas: ReplicaServer) -> None:
     url = "https://www.asiae.co.kr/en/article/2024112211525203153"
     proc = run_scrapy(

@@ -200,3 +200,56 @@ def test_a_full_writer_queue_holds_stories_back_and_every_story_is_still_filed(
     assert crawler.stats.get_value("sistercity/store/new") == len(stories)
     with StoryStore.open(f"sqlite:///{tmp_path / 'store.db'}") as store:
         assert all(store.story(s.story_id) is not None for s in stories)
+
+
+def test_flush_commits_the_batch_being_filled_at_once(sqlite_store: StoryStore) -> None:
+    writer = StoreWriter(sqlite_store, None, batch_size=100, batch_seconds=3600, deliver=_direct)
+    seen: list[str] = []
+    all_in = threading.Event()
+
+    def done(change: Change) -> None:
+        seen.append(change.kind)
+        if len(seen) == 3:
+            all_in.set()
+
+    writer.flush()  # nothing being filled: nothing to do
+    for n in range(3):
+        writer.submit(synthetic.story(n), done)
+    writer.flush()  # long before the hour or the hundred stories, and the writer goes on
+    assert all_in.wait(20)
+    assert seen == ["new"] * 3 and writer.batches == 1
+    writer.submit(synthetic.story(3), done)
+    writer.close()
+    assert writer.batches == 2 and seen == ["new"] * 4
+
+
+def test_a_crawl_waiting_only_for_its_last_batch_does_not_wait_out_the_batch_seconds(
+    tmp_path: Path, replicas: Any
+) -> None:
+    """With nothing left to download or parse, the last stories are committed at once: the
+    crawl ends long before SISTERCITY_STORE_BATCH_SECONDS (here 120 s) would have passed."""
+    import json
+    import time
+
+    from tests.conftest import run_scrapy
+
+    started = time.monotonic()
+    proc = run_scrapy(
+        ["crawl", "chinesetoday", "-O", str(tmp_path / "stories.json")],
+        tmp_path,
+        replicas,
+        {
+            "SISTERCITY_DB_URL": f"sqlite:///{tmp_path / 'store.db'}",
+            "SISTERCITY_STORE_BATCH_SECONDS": "120",
+            "DOWNLOAD_DELAY": "0",
+            "AUTOTHROTTLE_ENABLED": "False",
+        },
+        timeout=300,
+    )
+    elapsed = time.monotonic() - started
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    stories = json.loads((tmp_path / "stories.json").read_text("utf-8"))
+    assert stories
+    with StoryStore.open(f"sqlite:///{tmp_path / 'store.db'}") as store:
+        assert len(store.known_canonical_urls("chinesetoday")) == len(stories)
+    assert elapsed < 90, f"the crawl waited {elapsed:.0f} s"

@@ -30,7 +30,6 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.misc import load_object
-from scrapy_playwright.page import PageMethod
 
 from crawler.scraping.budget import time_budget
 from crawler.scraping.items import RawPage, Story
@@ -161,6 +160,8 @@ class NewsSpider(scrapy.Spider):
     def listing_request(self, url: str, walk_past: bool = False) -> scrapy.Request:
         meta: dict[str, Any] = {"sistercity_url": url, "sistercity_walk_past": walk_past}
         if self.browser_listing_re is not None and self.browser_listing_re.search(url):
+            from scrapy_playwright.page import PageMethod  # only a browser listing needs it
+
             meta |= {
                 # What the browser renders also depends on what its scripts load, which a 304 for
                 # the page itself says nothing about: always render afresh.

@@ -134,10 +134,16 @@ class NearDuplicateIndex:
     stories count as near-duplicates (light edits, the same wire copy on two sites).
     """
 
-    def __init__(self, threshold: float = 0.8) -> None:
+    def __init__(self, threshold: float = 0.8, base: NearDuplicateIndex | None = None) -> None:
         if not 0.0 < threshold < 1.0:
             raise ValueError(f"near-duplicate threshold must be between 0 and 1, not {threshold}")
+        if base is not None and base.threshold != threshold:
+            raise ValueError("a base index must have the same threshold")
         self.threshold = threshold
+        # Stories known before this index's own, read but never changed here: the store's
+        # stories, filled once and shared by every spider of a crawl (pipelines/dedupe.py).
+        # Lookups answer as one index holding the base's stories first, then this one's.
+        self.base = base
         self._by_url: dict[str, str] = {}
         self._by_hash: dict[str, str] = {}
         self._entries: dict[str, _Entry] = {}
@@ -146,7 +152,7 @@ class NearDuplicateIndex:
         self._buckets: list[dict[bytes, list[str]]] = [{} for _ in range(bands)]
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self._entries) + (len(self.base) if self.base is not None else 0)
 
     def find(
         self,
@@ -165,14 +171,20 @@ class NearDuplicateIndex:
         return self._near(signature if signature is not None else minhash(title, body))
 
     def _exact(self, canonical_url: str, content_hash: str) -> Match | None:
+        base = self.base
+        if base is not None and canonical_url in base._by_url:
+            return Match(base._by_url[canonical_url], DUPLICATE_URL, 1.0)
         if canonical_url in self._by_url:
             return Match(self._by_url[canonical_url], DUPLICATE_URL, 1.0)
+        if content_hash and base is not None and content_hash in base._by_hash:
+            return Match(base._by_hash[content_hash], DUPLICATE_CONTENT, 1.0)
         if content_hash and content_hash in self._by_hash:
             return Match(self._by_hash[content_hash], DUPLICATE_CONTENT, 1.0)
         return None
 
     def _near(self, signature: MinHash) -> Match | None:
-        best: Match | None = None
+        # The base's stories came first: one of this index's own wins only when more similar.
+        best = self.base._near(signature) if self.base is not None else None
         for key in self._candidates(signature):
             entry = self._entries[key]
             if entry.signature is None:
@@ -194,10 +206,12 @@ class NearDuplicateIndex:
     ) -> None:
         """Remember a story; the first story seen keeps a URL or hash, later copies link to it.
         A story with no title and no body is kept for its URL and hash only."""
-        self._by_url.setdefault(canonical_url, story_id)
-        if content_hash:
+        base = self.base
+        if base is None or canonical_url not in base._by_url:
+            self._by_url.setdefault(canonical_url, story_id)
+        if content_hash and (base is None or content_hash not in base._by_hash):
             self._by_hash.setdefault(content_hash, story_id)
-        if story_id in self._entries:
+        if story_id in self._entries or (base is not None and story_id in base._entries):
             return
         if not (title or body):
             signature = None
