@@ -51,9 +51,8 @@ from crawler.understanding.pairs import (
     nested,
     pair_key,
     pairs_in,
+    story_focus,
     story_pair,
-    story_places,
-    story_subject,
 )
 from crawler.understanding.places import bare_mentions, is_latin, open_mentions, suffixed_names
 from crawler.understanding.rules import Rules, rules
@@ -442,8 +441,7 @@ def analyse(story: Story) -> dict[str, Any]:
         _mark_places(s, by_sentence.get(s.index, {}))
 
     merge_unresolved(sentences)
-    subject = story_subject(sentences)
-    ranked = story_places(sentences)
+    subject, ranked = story_focus(sentences)
     pairs: dict[tuple[str, str], Pair] = {}
     for s in sentences:
         if not s.relations:
