@@ -802,3 +802,103 @@ def test_transcribed_names_leave_older_names_and_korean_cities_alone() -> None:
     assert g.lookup("이우") == []  # two syllables bare: too many Korean words
     assert g.lookup("사이타마") == []  # bare, a prefecture's name is not its capital's
     assert [p.name for p in g.lookup("주마뎬시")] == ["Zhumadian"]
+
+
+# --- lines broken inside a sentence (broadcast transcripts, wrapped text) --------------------
+# A page that keeps a transcript's line breaks gives one paragraph per line; the sentence is
+# the lines together, up to the one that ends it.
+WRAPPED_CASES = [
+    (
+        "wrapped-signing-under-a-neutral-title",
+        "지자체 해외 교류 잇따라 차질",
+        [
+            "충북 제천시는 지난 4일 일본",
+            "후쿠오카현 이토시마시와 자매결연",
+            "협약을 체결했습니다.",
+            "양 도시는 매년 청소년 교류를 이어가기로 했습니다.",
+        ],
+        {_p("Jecheon", "Itoshima"): "established"},
+    ),
+    (
+        "wrapped-suspension-of-two-ties",
+        "사드 여파 지자체 교류 중단",
+        [
+            "경북 영천시는 중국 허난성",
+            "정저우시와 맺은 우호협력도시",
+            "교류를 잠정 중단했습니다.",
+            "시 관계자는 당분간 방문 일정을 잡지 않겠다고 말했습니다.",
+        ],
+        {_p("Yeongcheon", "Zhengzhou"): "suspended"},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "expected"),
+    [(title, body, expected) for _, title, body, expected in WRAPPED_CASES],
+    ids=[case[0] for case in WRAPPED_CASES],
+)
+def test_a_sentence_wrapped_over_lines_is_read_whole(
+    title: str, body: list[str], expected: dict[frozenset[str], str]
+) -> None:
+    assert _pairs_and_events(title, *body) == expected
+
+
+def test_short_lines_that_end_no_sentence_are_not_glued_to_a_story() -> None:
+    from crawler.understanding.sentences import story_paragraphs
+
+    lines = ["안양시 제공", "강원 속초시는 4일 러시아 나홋카시와 자매결연 20주년 기념식을 가졌다."]
+    assert [text for text, _ in story_paragraphs("속초", lines)][1:] == lines
+    menu = ["자매도시", "우호도시", "국제교류 소식"]  # a menu: its last line ends no sentence
+    assert [text for text, _ in story_paragraphs("메뉴", menu)][1:] == menu
+
+
+# --- Chinese places read in Sino-Korean (한자음): 강소성, 연운항시, 요녕성 --------------------
+# Older and regional papers read a Chinese name's characters the Korean way instead of
+# transcribing its Mandarin sound (江苏省 강소성, not 장쑤성).
+SINO_KOREAN_CASES = [
+    (
+        "sino-korean-city-and-province",
+        "울산시, 中 강소성 연운항시와 우호협력",
+        ["울산시는 중국 강소성 연운항시와 우호협력도시 협약을 체결했다고 4일 밝혔다."],
+        {_p("Ulsan", "Lianyungang"): "established"},
+    ),
+    (
+        "sino-korean-province-with-initial-sound-rule",
+        "충청남도, 中 요녕성과 자매결연",
+        ["충청남도는 중국 요녕성과 자매결연 협정을 체결했다고 4일 밝혔다."],
+        {_p("South Chungcheong", "Liaoning"): "established"},
+    ),
+    (
+        "sino-korean-city-anniversary",
+        "평택시-위해시 자매결연 10주년",
+        ["평택시와 중국 산동성 위해시가 자매결연 10주년을 맞아 4일 기념행사를 열었다."],
+        {_p("Pyeongtaek", "Weihai"): "anniversary"},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "expected"),
+    [(title, body, expected) for _, title, body, expected in SINO_KOREAN_CASES],
+    ids=[case[0] for case in SINO_KOREAN_CASES],
+)
+def test_chinese_places_read_in_sino_korean(
+    title: str, body: list[str], expected: dict[frozenset[str], str]
+) -> None:
+    assert _pairs_and_events(title, *body) == expected
+
+
+def test_sino_korean_readings_leave_korean_names_and_words_alone() -> None:
+    from crawler.understanding.transcribe import hanja_to_hangul
+
+    assert hanja_to_hangul("江苏省") == "강소성"
+    assert hanja_to_hangul("辽宁省") == "요녕성"  # 遼 료 first: 요; 寧 녕 after it
+    assert hanja_to_hangul("连云港市") == "연운항시"  # 連 련 first: 연
+    assert hanja_to_hangul("洛阳市") == "낙양시"  # 洛 락 first: 낙
+    assert hanja_to_hangul("Feicheng") is None
+    g = gazetteer()
+    assert {p.country for p in g.lookup("광주시")} == {"KR"}  # 广州 reads 광주: Gwangju stays
+    assert {p.country for p in g.lookup("청도군")} <= {"KR"}  # a Korean county, not Qingdao
+    assert g.lookup("강소") == []  # bare readings are words or too short to trust
+    assert g.lookup("산동") == []
