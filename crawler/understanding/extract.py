@@ -54,7 +54,13 @@ from crawler.understanding.pairs import (
     story_focus,
     story_pair,
 )
-from crawler.understanding.places import bare_mentions, is_latin, open_mentions, suffixed_names
+from crawler.understanding.places import (
+    bare_mentions,
+    is_latin,
+    is_unresolved,
+    open_mentions,
+    suffixed_names,
+)
 from crawler.understanding.rules import Rules, rules
 from crawler.understanding.sentences import Sentence, story_paragraphs
 
@@ -161,9 +167,14 @@ def _one_sense(choices: list[tuple[Any, Mention, Place]]) -> list[tuple[Any, Men
     """One place per name in a story: a bare "Jeju" or "海南" is the place the story names in
     full elsewhere ("Jeju Special Self-Governing Province", "海南省")."""
     anchored = {p.id for _, m, p in choices if m.hint or len({c.id for c in m.candidates}) == 1}
+    # A name the story once resolves ("韩国青松郡" is Cheongsong) is that place where a sentence
+    # left it unresolved ("友好城市青松郡", its country not stated right before it).
+    known = {m.text: p for _, m, p in choices if not is_unresolved(p)}
     out = []
     for s, m, place in choices:
-        if not m.hint and place.id not in anchored:
+        if is_unresolved(place) and m.text in known:
+            place = known[m.text]
+        elif not m.hint and place.id not in anchored:
             named = [c for c in m.candidates if c.id in anchored]
             if len({c.id for c in named}) == 1:
                 place = named[0]

@@ -18,6 +18,7 @@ import yaml
 from anyascii import anyascii
 
 from crawler.understanding.gazetteer import Mention, Place, gazetteer
+from crawler.understanding.transcribe import hanja_to_hangul
 
 UNRESOLVED = "unresolved:"
 _HAN_RUN = re.compile("[\u3400-\u9fff\uf900-\ufaff]+")
@@ -159,7 +160,7 @@ def open_mentions(text: str, known: list[Mention], unresolved: bool = True) -> l
         level = vocab.country_levels.get(_suffix_of(surface, vocab), {}).get(country or "", level)
         known_places = [
             p for p in gazetteer().lookup_open(stem) if country is None or p.country == country
-        ]
+        ] or _read_as_korean(surface, country)
         sounding = _sounding_like(stem, country, level) if not known_places else None
         if sounding is not None and sounding.level == level:
             known_places = [sounding]
@@ -224,6 +225,15 @@ def _han(text: str, vocab: Vocabulary, add: Any, ends: set[int]) -> None:
                 if 2 <= i - start <= 5:
                     add(base + start, base + end, run[start:i], hit[1])
             i = end
+
+
+def _read_as_korean(surface: str, country: str | None) -> list[Place]:
+    """A Korean town a Chinese text writes in Han script ("韩国青松郡"): the places of its
+    Sino-Korean reading (청송군), the country stated as Korea."""
+    if country != "KR" or not _HAN_RUN.fullmatch(surface):
+        return []
+    reading = hanja_to_hangul(surface)
+    return [p for p in gazetteer().lookup(reading) if p.country == "KR"] if reading else []
 
 
 def _sounding_like(stem: str, country: str | None, level: str) -> Place | None:
