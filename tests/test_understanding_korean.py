@@ -902,3 +902,34 @@ def test_sino_korean_readings_leave_korean_names_and_words_alone() -> None:
     assert {p.country for p in g.lookup("청도군")} <= {"KR"}  # a Korean county, not Qingdao
     assert g.lookup("강소") == []  # bare readings are words or too short to trust
     assert g.lookup("산동") == []
+
+
+# --- a name whose every known place lies outside the country stated before it ---------------
+# "멕시코 산후안 …": the gazetteer's 산후안 is Puerto Rico's, but the text says Mexico, and the
+# name runs on over spaced words ("데 로스 라고스시"): the partner is that Mexican town, never
+# the namesake elsewhere.
+STATED_COUNTRY_CASES = [
+    (
+        "spaced-name-in-the-stated-country",
+        "전주시, 멕시코 산후안 데 로스 라고스시와 우호교류",
+        ["전주시는 멕시코 산후안 데 로스 라고스시와 우호교류 협약을 체결했다고 4일 밝혔다."],
+        {_p("Jeonju/KR", "Sanhuan De Loseu Lagoseu/MX"): "established"},
+    ),
+    (
+        "spaced-name-found-by-its-sound",
+        "공주시 자매도시 현황",
+        ["공주시는 지난 2010년 콜롬비아 산타페 데 안티오키아시와 자매결연을 맺었다."],
+        {_p("Gongju/KR", "Santa Fe de Antioquia/CO"): "mentioned"},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "expected"),
+    [(title, body, expected) for _, title, body, expected in STATED_COUNTRY_CASES],
+    ids=[case[0] for case in STATED_COUNTRY_CASES],
+)
+def test_a_stated_country_overrules_a_namesake_elsewhere(
+    title: str, body: list[str], expected: dict[frozenset[str], str]
+) -> None:
+    assert _placed_pairs(title, *body) == expected

@@ -58,8 +58,10 @@ from crawler.understanding.places import (
     bare_mentions,
     is_latin,
     is_unresolved,
+    linked_name,
     open_mentions,
     suffixed_names,
+    unresolved_place,
 )
 from crawler.understanding.rules import Rules, rules
 from crawler.understanding.sentences import Sentence, story_paragraphs
@@ -212,7 +214,9 @@ class _Context:
 def _in_stated_country(text: str, mentions: list[Mention]) -> None:
     """A place right after a country's name is in that country ("필리핀 산후안시" is San Juan in
     the Philippines, not Puerto Rico's): keep the candidates there, else those of the same
-    English name there (a transcription is often indexed for the best-known namesake only)."""
+    English name there (a transcription is often indexed for the best-known namesake only), else
+    the name written on over spaced words there ("멕시코 산후안 데 로스 라고스시")."""
+    swallowed: set[int] = set()
     for before, m in itertools.pairwise(mentions):
         country = before.country
         if (
@@ -229,6 +233,18 @@ def _in_stated_country(text: str, mentions: list[Mention]) -> None:
             there = [p for n in names for p in g.lookup(n) if p.country == country]
         if there:
             m.candidates = there
+        elif (linked := linked_name(text, m.start)) is not None:
+            # "멕시코 산후안 데 로스 라고스시": not Puerto Rico's San Juan but a Mexican town
+            # written spaced; the place of that country it sounds like, else kept unresolved.
+            end, stem, level = linked
+            surface = text[m.start : end]
+            found = [p for p in g.sounding_like(stem.replace(" ", ""), country) if p.level == level]
+            m.end, m.text = end, surface
+            m.candidates = found[:1] or [unresolved_place(surface, stem, level, country)]
+            m.hint = level
+            swallowed.update(id(x) for x in mentions if x is not m and m.start <= x.start < end)
+    if swallowed:
+        mentions[:] = [m for m in mentions if id(m) not in swallowed]
 
 
 _ADJACENT = re.compile(r"\s{0,2}|\s*(?:의|的)\s*")

@@ -57,6 +57,7 @@ class Vocabulary:
     not_names: re.Pattern[str]
     home_suffix: dict[str, str]
     country_levels: dict[str, dict[str, str]]
+    linked_name: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -88,6 +89,10 @@ def vocabulary() -> Vocabulary:
         not_names=re.compile("^(?:" + "|".join(map(re.escape, data["not_names"])) + ")$"),
         home_suffix=dict(data["home_suffixes"]),
         country_levels=dict(data.get("country_levels", {})),
+        linked_name=re.compile(
+            rf"[가-힣]{{2,8}}(?: (?:{'|'.join(data['hangul_name_links'])}))+ [가-힣]{{1,8}}?(시|주)"
+            rf"(?:{'|'.join(data['hangul_particles'])})?(?![가-힣])"
+        ),
     )
 
 
@@ -227,6 +232,16 @@ def _han(text: str, vocab: Vocabulary, add: Any, ends: set[int]) -> None:
             i = end
 
 
+def linked_name(text: str, start: int) -> tuple[int, str, str] | None:
+    """A foreign name written spaced from ``start`` ("산후안 데 로스 라고스시"): its end, its
+    name before the level word and its level; None when none starts there."""
+    vocab = vocabulary()
+    m = vocab.linked_name.match(text, start)
+    if m is None:
+        return None
+    return m.end(1), text[start : m.start(1)], dict(vocab.hangul_suffixes)[m.group(1)]
+
+
 def _read_as_korean(surface: str, country: str | None) -> list[Place]:
     """A Korean town a Chinese text writes in Han script ("韩国青松郡"): the places of its
     Sino-Korean reading (청송군), the country stated as Korea."""
@@ -240,6 +255,7 @@ def _sounding_like(stem: str, country: str | None, level: str) -> Place | None:
     """The place of the stated foreign country a Hangul transcription sounds like ("크즐오르다주"
     is Kyzylorda's region): a city for a city, else its name for the unresolved place."""
     # Not a Chinese one: Chinese transcribes loosely and translates too (华盛顿 sounds Houston).
+    stem = stem.replace(" ", "")  # "산타페 데 안티오키아" is one name
     if not country or not _HANGUL_RUN.fullmatch(stem):
         return None
     found = gazetteer().sounding_like(stem, country)
@@ -261,6 +277,11 @@ def _han_boundary(run: str, start: int, vocab: Vocabulary) -> bool:
 
 def _hangul(text: str, vocab: Vocabulary, add: Any, known: list[Mention]) -> None:
     cities_before = {m.end + 1 for m in known if m.candidates and m.candidates[0].level == "city"}
+    # "콜롬비아 산타페 데 안티오키아시": a foreign name written spaced, after a stated country.
+    for m in vocab.linked_name.finditer(text):
+        level = dict(vocab.hangul_suffixes)[m.group(1)]
+        if _stated_country(text, m.start(), m.end(1), known, level) is not None:
+            add(m.start(), m.end(1), text[m.start() : m.start(1)], level)
     for m in _HANGUL_RUN.finditer(text):
         word = m.group()
         for particle in vocab.hangul_particles:
