@@ -351,13 +351,17 @@ def _common_english(name: str) -> bool:
 
 def bare_mentions(text: str, named: dict[str, Mention], known: list[Mention]) -> list[Mention]:
     """A foreign place the story names once with its suffix ("도코로자와시") and elsewhere bare,
-    with a gloss or a particle after it ("도코로자와(所澤)", "도코로자와와"): the same place."""
+    with a gloss or a particle after it ("도코로자와(所澤)", "도코로자와와"), or with its suffix
+    again where nothing states its country ("도코로자와시를"): the same place."""
     vocab = vocabulary()
     spans = [(m.start, m.end) for m in known]
     found = []
     for stem, mention in named.items():
+        suffix = mention.text[len(stem) :]
         for m in re.finditer(re.escape(stem), text):
             start, end = m.start(), m.end()
+            if suffix and text.startswith(suffix, end):
+                end += len(suffix)
             if any(s < end and start < e for s, e in spans):
                 continue
             if start and _HANGUL_SYLLABLE.match(text[start - 1]):
@@ -366,7 +370,8 @@ def bare_mentions(text: str, named: dict[str, Mention], known: list[Mention]) ->
             if rest and _HANGUL_SYLLABLE.match(rest[0]):
                 if not any(rest.startswith(p) for p in vocab.hangul_particles):
                     continue
-            found.append(Mention(start, end, stem, list(mention.candidates), hint=mention.hint))
+            surface = text[start:end]
+            found.append(Mention(start, end, surface, list(mention.candidates), hint=mention.hint))
             spans.append((start, end))
     return found
 
