@@ -933,3 +933,57 @@ def test_a_stated_country_overrules_a_namesake_elsewhere(
     title: str, body: list[str], expected: dict[frozenset[str], str]
 ) -> None:
     assert _placed_pairs(title, *body) == expected
+
+
+# --- a foreign town found once by its sound, named again with its level word -----------------
+# "멕시코 이라푸아토시" is found by how it sounds, the country being stated; a later sentence
+# writes "이라푸아토시를" without the country: the same town, and what it reports is the news.
+def test_a_town_found_by_sound_is_the_same_town_when_named_again() -> None:
+    signing = "화성시장은 지난 4일 이라푸아토시를 방문해 교류 확대를 위한 협약서에 서명했다."
+    story = understood(
+        "화성시 대표단 중남미 순방",
+        "화성시와 멕시코 이라푸아토시는 지난 1998년 자매결연을 맺었다.",
+        signing,
+        published="2025-09-05T07:00:00+00:00",
+    )
+    sides = {frozenset((_side(p["a"]), _side(p["b"]))) for p in story.partnerships}
+    assert sides == {_p("Hwaseong/KR", "Irapuato/MX")}
+    assert story.partnerships[0]["evidence"] == signing
+
+
+# --- a new agreement under an old tie is a renewal ---------------------------------------------
+# Partners of years sign a memorandum (업무협약, 교류협력 협약) that names no tie of its own: the
+# labels call a new or strengthening agreement under an existing tie ``renewed``, not a visit.
+RENEWAL_CASES = [
+    (
+        "memorandum-at-an-anniversary",
+        "여수시-이탈리아 나폴리시 자매결연 20주년",
+        [
+            "여수시와 지난 2005년 자매결연을 맺은 이탈리아 나폴리시 대표단이 결연 20주년을 맞아 "
+            "4일 여수시를 방문했다.",
+            "여수시장과 나폴리시 부시장은 이날 여수시청에서 관광 분야 협력 강화를 위한 업무협약을 "
+            "체결했다.",
+        ],
+        {_p("Yeosu", "Naples"): "renewed"},
+    ),
+    (
+        "agreement-reviving-a-quiet-tie",
+        "김포시, 미국 자매도시와 교류 재개",
+        [
+            "김포시와 미국 오리건주 세일럼시는 지난 2001년 자매결연을 맺었다.",
+            "김포시장은 4일 세일럼시를 방문해 세일럼시장과 청소년 교류 확대 협약서에 서명했다.",
+        ],
+        {_p("Gimpo", "Salem"): "renewed"},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "expected"),
+    [(title, body, expected) for _, title, body, expected in RENEWAL_CASES],
+    ids=[case[0] for case in RENEWAL_CASES],
+)
+def test_a_new_agreement_under_an_old_tie_is_a_renewal(
+    title: str, body: list[str], expected: dict[frozenset[str], str]
+) -> None:
+    assert _pairs_and_events(title, *body) == expected
