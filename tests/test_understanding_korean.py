@@ -987,3 +987,44 @@ def test_a_new_agreement_under_an_old_tie_is_a_renewal(
     title: str, body: list[str], expected: dict[frozenset[str], str]
 ) -> None:
     assert _pairs_and_events(title, *body) == expected
+
+
+# --- a district or county written right after a foreign city the gazetteer lacks --------------
+# "베트남 하이퐁시 레찬군": the county lies in the city just named, so in its country, and the
+# city only locates it; the partner is the county.
+def test_a_county_after_an_unknown_foreign_city_is_the_partner() -> None:
+    found = _placed_pairs(
+        "인천 남동구, 베트남 하롱시 바이짜이군과 교류",
+        "인천 남동구는 베트남 하롱시 바이짜이군과 우호교류 협약을 체결했다.",
+    )
+    assert found == {_p("Namdong/KR/in Incheon", "Baijjai/VN"): "established"}
+
+
+# --- American counties: "카운티", written apart or joined ----------------------------------------
+COUNTY_CASES = [
+    (
+        "county-written-apart",
+        "강릉시, 미국 체스터필드 카운티와 자매도시 협약",
+        ["강릉시는 미국 버지니아주 체스터필드 카운티와 자매도시 협약을 체결했다고 4일 밝혔다."],
+        {_p("Gangneung/KR", "Chesterfield/US"): "established"},
+    ),
+    (
+        "county-written-joined",
+        "논산시, 美 몽고메리카운티와 우호교류",
+        ["논산시는 미국 메릴랜드주 몽고메리카운티와 우호교류 협약을 맺었다고 4일 밝혔다."],
+        {_p("Nonsan/KR", "Montgomery/US"): "established"},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "expected"),
+    [(title, body, expected) for _, title, body, expected in COUNTY_CASES],
+    ids=[case[0] for case in COUNTY_CASES],
+)
+def test_an_american_county_is_the_partner_not_its_state(
+    title: str, body: list[str], expected: dict[frozenset[str], str]
+) -> None:
+    found = _placed_pairs(title, *body)
+    assert {frozenset(s.split(" (")[0] for s in pair) for pair in found} == set(expected)
+    assert set(found.values()) == set(expected.values())

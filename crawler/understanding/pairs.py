@@ -213,7 +213,11 @@ def _locates(sentence: Sentence, outer: Place, inner: Place) -> bool:
         return False
     if not _vocabulary().locator_gap.fullmatch(_gap(sentence, outer, inner)):
         return False
-    return outer.level == LEVEL_PROVINCE or outer.population > inner.population
+    return (
+        outer.level == LEVEL_PROVINCE
+        or outer.population > inner.population
+        or inner.parent == outer.id  # "하이퐁시 레찬군": two places the data lack, one in the other
+    )
 
 
 def _linked_to_self(sentence: Sentence, places: list[Place], home: Place) -> Place | None:

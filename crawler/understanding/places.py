@@ -24,7 +24,7 @@ UNRESOLVED = "unresolved:"
 _HAN_RUN = re.compile("[\u3400-\u9fff\uf900-\ufaff]+")
 _HANGUL_RUN = re.compile("[가-힣]+")
 _HANGUL_SPACED = re.compile(
-    r"([가-힣]{2,6}) (시|군|현|주)(?:과의|와의|에서|으로|과|와|의|은|는|이|가|을|를|에|로|측|및)?(?![가-힣])"
+    r"([가-힣]{2,6}) (시|군|현|주|카운티)(?:과의|와의|에서|으로|과|와|의|은|는|이|가|을|를|에|로|측|및)?(?![가-힣])"
 )
 # Between a place and the one it holds: a space or comma, or the holder's level word when the
 # gazetteer matched its bare name ("도쿄도 스미다구", "静冈县 ...").
@@ -158,7 +158,8 @@ def open_mentions(text: str, known: list[Mention], unresolved: bool = True) -> l
             return
         # "톨레도시" ends like 도시 ("city"): such a name must be a known place of its country.
         known_only = any(surface.endswith(w) for w in vocab.common)
-        stated = _stated_country(text, start, end, known, level)
+        # A place found just before counts too ("하이퐁시 레찬군": the county is in that city).
+        stated = _stated_country(text, start, end, [*known, *found], level)
         country, region = stated if stated else (None, None)
         if country is None and not any(m.country and m.country != "KR" for m in known):
             country = vocab.home_suffix.get(_suffix_of(surface, vocab))
