@@ -1028,3 +1028,31 @@ def test_an_american_county_is_the_partner_not_its_state(
     found = _placed_pairs(title, *body)
     assert {frozenset(s.split(" (")[0] for s in pair) for pair in found} == set(expected)
     assert set(found.values()) == set(expected.values())
+
+
+# --- the tie's name right before its anniversary count ("우호교류 30주년") ---------------------------
+ANNIVERSARY_TERM_CASES = [
+    (
+        "friendly-exchange-anniversary",
+        "경기도, 中 광동성과 교류 30주년",
+        ["경기도와 중국 광동성이 우호교류 30주년을 맞아 4일 기념행사를 열었다."],
+        {_p("Gyeonggi", "Guangdong"): "anniversary"},
+    ),
+    (
+        "friendly-cooperation-anniversary",
+        "목포시-日 벳푸시 우호협력 10주년",
+        ["목포시와 일본 오이타현 벳푸시는 우호협력 10주년을 기념해 4일 문화 공연을 함께 열었다."],
+        {_p("Mokpo", "Beppu"): "anniversary"},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "expected"),
+    [(title, body, expected) for _, title, body, expected in ANNIVERSARY_TERM_CASES],
+    ids=[case[0] for case in ANNIVERSARY_TERM_CASES],
+)
+def test_a_tie_named_before_its_anniversary_count(
+    title: str, body: list[str], expected: dict[frozenset[str], str]
+) -> None:
+    assert _pairs_and_events(title, *body) == expected
