@@ -1056,3 +1056,14 @@ def test_a_tie_named_before_its_anniversary_count(
     title: str, body: list[str], expected: dict[frozenset[str], str]
 ) -> None:
     assert _pairs_and_events(title, *body) == expected
+
+
+# --- a Korean city's own name beside a foreign country's context --------------------------------
+# "안동시" is Andong's own name and only an old name of China's Dandong: in a Korean story about
+# a Chinese partner, the China named around it does not make it Dandong.
+def test_a_korean_citys_own_name_is_that_city_beside_a_chinese_partner() -> None:
+    found = _placed_pairs(
+        "안동시, 中 하남성 정주시와 우호교류 협약",
+        "안동시는 4일 중국 하남성 정주시와 우호교류 협약을 체결했다.",
+    )
+    assert found == {_p("Andong/KR", "Zhengzhou/CN"): "established"}

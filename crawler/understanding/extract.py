@@ -277,6 +277,10 @@ def _resolve(mention: Mention, ctx: _Context, neighbours: list[Mention]) -> Plac
         score = prior(cand)
         if _own_name(mention, cand):
             score += 1.0  # "Andong" is Andong's name and only an old name of Dandong
+            if cand.country == "KR" and _HANGUL.match(mention.text):
+                # A Korean paper names its own towns by their names and a foreign town by a
+                # transcription: "안동시" beside China is still Andong, not Dandong (단둥).
+                score += 1.5
 
         province = f"iso3166-2:{cand.admin1}" if cand.admin1 else None
         if cand.level != LEVEL_PROVINCE and province in ctx.provinces:
