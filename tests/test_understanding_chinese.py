@@ -566,3 +566,41 @@ def test_chinese_places_named_without_a_tie(
     title: str, body: str, allowed: set[frozenset[str]]
 ) -> None:
     assert set(_found(title, body)) <= allowed
+
+
+# Korean towns in Han script (韩国青松郡): Chinese papers write a Korean place's Hanja name, which
+# the gazetteer may lack; read in Sino-Korean it is the town's Hangul name (청송군).
+HANJA_CASES = [
+    (
+        "korean-county-in-hanja",
+        "扬州市与韩国青松郡结好",
+        "扬州市与韩国庆尚北道青松郡签署友好城市协议。",
+        _pairs(("Yangzhou", "Cheongsong gun")),
+    ),
+    (
+        "korean-city-in-hanja",
+        "洛阳代表团访问荣州",
+        "洛阳市代表团访问友好城市韩国荣州市，双方商定扩大青少年交流。",
+        _pairs(("Luoyang", "Yeongju")),
+    ),
+    (
+        "korean-city-in-hanja-country-stated-once",
+        "韩国荣州市代表团访问洛阳",
+        "为深化洛阳市与友好城市荣州市的交流，荣州市代表团一行访问洛阳市。",
+        _pairs(("Luoyang", "Yeongju")),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "pairs"),
+    [pytest.param(*case[1:], id=case[0]) for case in HANJA_CASES],
+)
+def test_korean_places_written_in_hanja(title: str, body: str, pairs: set[frozenset[str]]) -> None:
+    assert set(_found(title, body)) == pairs
+
+
+def test_a_hanja_name_is_read_only_for_a_stated_korean_place() -> None:
+    # Without 韩国 the name is no Korean town: it stays the unresolved place it was.
+    found = _found("扬州市结好", "扬州市与青松郡签署友好城市协议。")
+    assert all("Cheongsong gun" not in pair for pair in found)

@@ -119,6 +119,24 @@ def test_cache_saves_loads_and_survives_a_broken_file(tmp_path, caplog) -> None:
     assert load_or_build(tmp_path).get("geonames:1797929") is not None  # written anew
 
 
+@pytest.mark.parametrize("table", ["data/hanja.yaml", "data/transcription.yaml"])
+def test_cache_key_follows_the_reading_tables(monkeypatch, table: str) -> None:
+    # The gazetteer indexes names made from these tables: a changed table must build it anew.
+    from pathlib import Path
+
+    from crawler.understanding.gazetteer import cache_key
+
+    before = cache_key()
+    real = Path.read_bytes
+
+    def edited(self: Path) -> bytes:
+        data = real(self)
+        return data + b"\n# edited" if self.as_posix().endswith(table) else data
+
+    monkeypatch.setattr(Path, "read_bytes", edited)
+    assert cache_key() != before
+
+
 @pytest.mark.parametrize(
     ("name", "code"), [("俄羅斯", "RU"), ("俄罗斯", "RU"), ("台灣", "TW"), ("德國", "DE")]
 )

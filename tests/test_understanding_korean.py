@@ -802,3 +802,268 @@ def test_transcribed_names_leave_older_names_and_korean_cities_alone() -> None:
     assert g.lookup("이우") == []  # two syllables bare: too many Korean words
     assert g.lookup("사이타마") == []  # bare, a prefecture's name is not its capital's
     assert [p.name for p in g.lookup("주마뎬시")] == ["Zhumadian"]
+
+
+# --- lines broken inside a sentence (broadcast transcripts, wrapped text) --------------------
+# A page that keeps a transcript's line breaks gives one paragraph per line; the sentence is
+# the lines together, up to the one that ends it.
+WRAPPED_CASES = [
+    (
+        "wrapped-signing-under-a-neutral-title",
+        "지자체 해외 교류 잇따라 차질",
+        [
+            "충북 제천시는 지난 4일 일본",
+            "후쿠오카현 이토시마시와 자매결연",
+            "협약을 체결했습니다.",
+            "양 도시는 매년 청소년 교류를 이어가기로 했습니다.",
+        ],
+        {_p("Jecheon", "Itoshima"): "established"},
+    ),
+    (
+        "wrapped-suspension-of-two-ties",
+        "사드 여파 지자체 교류 중단",
+        [
+            "경북 영천시는 중국 허난성",
+            "정저우시와 맺은 우호협력도시",
+            "교류를 잠정 중단했습니다.",
+            "시 관계자는 당분간 방문 일정을 잡지 않겠다고 말했습니다.",
+        ],
+        {_p("Yeongcheon", "Zhengzhou"): "suspended"},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "expected"),
+    [(title, body, expected) for _, title, body, expected in WRAPPED_CASES],
+    ids=[case[0] for case in WRAPPED_CASES],
+)
+def test_a_sentence_wrapped_over_lines_is_read_whole(
+    title: str, body: list[str], expected: dict[frozenset[str], str]
+) -> None:
+    assert _pairs_and_events(title, *body) == expected
+
+
+def test_short_lines_that_end_no_sentence_are_not_glued_to_a_story() -> None:
+    from crawler.understanding.sentences import story_paragraphs
+
+    lines = ["안양시 제공", "강원 속초시는 4일 러시아 나홋카시와 자매결연 20주년 기념식을 가졌다."]
+    assert [text for text, _ in story_paragraphs("속초", lines)][1:] == lines
+    menu = ["자매도시", "우호도시", "국제교류 소식"]  # a menu: its last line ends no sentence
+    assert [text for text, _ in story_paragraphs("메뉴", menu)][1:] == menu
+
+
+# --- Chinese places read in Sino-Korean (한자음): 강소성, 연운항시, 요녕성 --------------------
+# Older and regional papers read a Chinese name's characters the Korean way instead of
+# transcribing its Mandarin sound (江苏省 강소성, not 장쑤성).
+SINO_KOREAN_CASES = [
+    (
+        "sino-korean-city-and-province",
+        "울산시, 中 강소성 연운항시와 우호협력",
+        ["울산시는 중국 강소성 연운항시와 우호협력도시 협약을 체결했다고 4일 밝혔다."],
+        {_p("Ulsan", "Lianyungang"): "established"},
+    ),
+    (
+        "sino-korean-province-with-initial-sound-rule",
+        "충청남도, 中 요녕성과 자매결연",
+        ["충청남도는 중국 요녕성과 자매결연 협정을 체결했다고 4일 밝혔다."],
+        {_p("South Chungcheong", "Liaoning"): "established"},
+    ),
+    (
+        "sino-korean-city-anniversary",
+        "평택시-위해시 자매결연 10주년",
+        ["평택시와 중국 산동성 위해시가 자매결연 10주년을 맞아 4일 기념행사를 열었다."],
+        {_p("Pyeongtaek", "Weihai"): "anniversary"},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "expected"),
+    [(title, body, expected) for _, title, body, expected in SINO_KOREAN_CASES],
+    ids=[case[0] for case in SINO_KOREAN_CASES],
+)
+def test_chinese_places_read_in_sino_korean(
+    title: str, body: list[str], expected: dict[frozenset[str], str]
+) -> None:
+    assert _pairs_and_events(title, *body) == expected
+
+
+def test_sino_korean_readings_leave_korean_names_and_words_alone() -> None:
+    from crawler.understanding.transcribe import hanja_to_hangul
+
+    assert hanja_to_hangul("江苏省") == "강소성"
+    assert hanja_to_hangul("辽宁省") == "요녕성"  # 遼 료 first: 요; 寧 녕 after it
+    assert hanja_to_hangul("连云港市") == "연운항시"  # 連 련 first: 연
+    assert hanja_to_hangul("洛阳市") == "낙양시"  # 洛 락 first: 낙
+    assert hanja_to_hangul("Feicheng") is None
+    g = gazetteer()
+    assert {p.country for p in g.lookup("광주시")} == {"KR"}  # 广州 reads 광주: Gwangju stays
+    assert {p.country for p in g.lookup("청도군")} <= {"KR"}  # a Korean county, not Qingdao
+    assert g.lookup("강소") == []  # bare readings are words or too short to trust
+    assert g.lookup("산동") == []
+
+
+# --- a name whose every known place lies outside the country stated before it ---------------
+# "멕시코 산후안 …": the gazetteer's 산후안 is Puerto Rico's, but the text says Mexico, and the
+# name runs on over spaced words ("데 로스 라고스시"): the partner is that Mexican town, never
+# the namesake elsewhere.
+STATED_COUNTRY_CASES = [
+    (
+        "spaced-name-in-the-stated-country",
+        "전주시, 멕시코 산후안 데 로스 라고스시와 우호교류",
+        ["전주시는 멕시코 산후안 데 로스 라고스시와 우호교류 협약을 체결했다고 4일 밝혔다."],
+        {_p("Jeonju/KR", "Sanhuan De Loseu Lagoseu/MX"): "established"},
+    ),
+    (
+        "spaced-name-found-by-its-sound",
+        "공주시 자매도시 현황",
+        ["공주시는 지난 2010년 콜롬비아 산타페 데 안티오키아시와 자매결연을 맺었다."],
+        {_p("Gongju/KR", "Santa Fe de Antioquia/CO"): "mentioned"},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "expected"),
+    [(title, body, expected) for _, title, body, expected in STATED_COUNTRY_CASES],
+    ids=[case[0] for case in STATED_COUNTRY_CASES],
+)
+def test_a_stated_country_overrules_a_namesake_elsewhere(
+    title: str, body: list[str], expected: dict[frozenset[str], str]
+) -> None:
+    assert _placed_pairs(title, *body) == expected
+
+
+# --- a foreign town found once by its sound, named again with its level word -----------------
+# "멕시코 이라푸아토시" is found by how it sounds, the country being stated; a later sentence
+# writes "이라푸아토시를" without the country: the same town, and what it reports is the news.
+def test_a_town_found_by_sound_is_the_same_town_when_named_again() -> None:
+    signing = "화성시장은 지난 4일 이라푸아토시를 방문해 교류 확대를 위한 협약서에 서명했다."
+    story = understood(
+        "화성시 대표단 중남미 순방",
+        "화성시와 멕시코 이라푸아토시는 지난 1998년 자매결연을 맺었다.",
+        signing,
+        published="2025-09-05T07:00:00+00:00",
+    )
+    sides = {frozenset((_side(p["a"]), _side(p["b"]))) for p in story.partnerships}
+    assert sides == {_p("Hwaseong/KR", "Irapuato/MX")}
+    assert story.partnerships[0]["evidence"] == signing
+
+
+# --- a new agreement under an old tie is a renewal ---------------------------------------------
+# Partners of years sign a memorandum (업무협약, 교류협력 협약) that names no tie of its own: the
+# labels call a new or strengthening agreement under an existing tie ``renewed``, not a visit.
+RENEWAL_CASES = [
+    (
+        "memorandum-at-an-anniversary",
+        "여수시-이탈리아 나폴리시 자매결연 20주년",
+        [
+            "여수시와 지난 2005년 자매결연을 맺은 이탈리아 나폴리시 대표단이 결연 20주년을 맞아 "
+            "4일 여수시를 방문했다.",
+            "여수시장과 나폴리시 부시장은 이날 여수시청에서 관광 분야 협력 강화를 위한 업무협약을 "
+            "체결했다.",
+        ],
+        {_p("Yeosu", "Naples"): "renewed"},
+    ),
+    (
+        "agreement-reviving-a-quiet-tie",
+        "김포시, 미국 자매도시와 교류 재개",
+        [
+            "김포시와 미국 오리건주 세일럼시는 지난 2001년 자매결연을 맺었다.",
+            "김포시장은 4일 세일럼시를 방문해 세일럼시장과 청소년 교류 확대 협약서에 서명했다.",
+        ],
+        {_p("Gimpo", "Salem"): "renewed"},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "expected"),
+    [(title, body, expected) for _, title, body, expected in RENEWAL_CASES],
+    ids=[case[0] for case in RENEWAL_CASES],
+)
+def test_a_new_agreement_under_an_old_tie_is_a_renewal(
+    title: str, body: list[str], expected: dict[frozenset[str], str]
+) -> None:
+    assert _pairs_and_events(title, *body) == expected
+
+
+# --- a district or county written right after a foreign city the gazetteer lacks --------------
+# "베트남 하이퐁시 레찬군": the county lies in the city just named, so in its country, and the
+# city only locates it; the partner is the county.
+def test_a_county_after_an_unknown_foreign_city_is_the_partner() -> None:
+    found = _placed_pairs(
+        "인천 남동구, 베트남 하롱시 바이짜이군과 교류",
+        "인천 남동구는 베트남 하롱시 바이짜이군과 우호교류 협약을 체결했다.",
+    )
+    assert found == {_p("Namdong/KR/in Incheon", "Baijjai/VN"): "established"}
+
+
+# --- American counties: "카운티", written apart or joined ----------------------------------------
+COUNTY_CASES = [
+    (
+        "county-written-apart",
+        "강릉시, 미국 체스터필드 카운티와 자매도시 협약",
+        ["강릉시는 미국 버지니아주 체스터필드 카운티와 자매도시 협약을 체결했다고 4일 밝혔다."],
+        {_p("Gangneung/KR", "Chesterfield/US"): "established"},
+    ),
+    (
+        "county-written-joined",
+        "논산시, 美 몽고메리카운티와 우호교류",
+        ["논산시는 미국 메릴랜드주 몽고메리카운티와 우호교류 협약을 맺었다고 4일 밝혔다."],
+        {_p("Nonsan/KR", "Montgomery/US"): "established"},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "expected"),
+    [(title, body, expected) for _, title, body, expected in COUNTY_CASES],
+    ids=[case[0] for case in COUNTY_CASES],
+)
+def test_an_american_county_is_the_partner_not_its_state(
+    title: str, body: list[str], expected: dict[frozenset[str], str]
+) -> None:
+    found = _placed_pairs(title, *body)
+    assert {frozenset(s.split(" (")[0] for s in pair) for pair in found} == set(expected)
+    assert set(found.values()) == set(expected.values())
+
+
+# --- the tie's name right before its anniversary count ("우호교류 30주년") ---------------------------
+ANNIVERSARY_TERM_CASES = [
+    (
+        "friendly-exchange-anniversary",
+        "경기도, 中 광동성과 교류 30주년",
+        ["경기도와 중국 광동성이 우호교류 30주년을 맞아 4일 기념행사를 열었다."],
+        {_p("Gyeonggi", "Guangdong"): "anniversary"},
+    ),
+    (
+        "friendly-cooperation-anniversary",
+        "목포시-日 벳푸시 우호협력 10주년",
+        ["목포시와 일본 오이타현 벳푸시는 우호협력 10주년을 기념해 4일 문화 공연을 함께 열었다."],
+        {_p("Mokpo", "Beppu"): "anniversary"},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "expected"),
+    [(title, body, expected) for _, title, body, expected in ANNIVERSARY_TERM_CASES],
+    ids=[case[0] for case in ANNIVERSARY_TERM_CASES],
+)
+def test_a_tie_named_before_its_anniversary_count(
+    title: str, body: list[str], expected: dict[frozenset[str], str]
+) -> None:
+    assert _pairs_and_events(title, *body) == expected
+
+
+# --- a Korean city's own name beside a foreign country's context --------------------------------
+# "안동시" is Andong's own name and only an old name of China's Dandong: in a Korean story about
+# a Chinese partner, the China named around it does not make it Dandong.
+def test_a_korean_citys_own_name_is_that_city_beside_a_chinese_partner() -> None:
+    found = _placed_pairs(
+        "안동시, 中 하남성 정주시와 우호교류 협약",
+        "안동시는 4일 중국 하남성 정주시와 우호교류 협약을 체결했다.",
+    )
+    assert found == {_p("Andong/KR", "Zhengzhou/CN"): "established"}

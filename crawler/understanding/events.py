@@ -225,10 +225,13 @@ def _closer_than_held(s: Sentence, r: Rules, held: set[str]) -> bool:
 
 def _signing_between_partners(s: Sentence, r: Rules, held_kinds: set[str]) -> str:
     """A signing between old partners: an upgrade if it names a closer tie than the one they
-    held (friendship cities since 2009, now a sister-city agreement), a renewal if it names
-    the tie, else (a memorandum on youth exchanges, a letter of intent) an exchange."""
-    if not s.relations or r.event_context["intent"].search(s.text):
+    held (friendship cities since 2009, now a sister-city agreement), else a renewal, whether it
+    names the tie or not (a memorandum on youth exchanges, an agreement to strengthen ties: a new
+    agreement under the tie); a letter of intent is an exchange."""
+    if r.event_context["intent"].search(s.text):
         return "exchange"
+    if not s.relations:
+        return "renewed"
     signed = min(_RELATION_RANK[kind] for kind, _ in s.relations)
     reaffirmed = _present_match(s.text, dict(r.events)["renewed"], r) is not None
     if held_kinds and not reaffirmed and signed < min(_RELATION_RANK[k] for k in held_kinds):

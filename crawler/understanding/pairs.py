@@ -213,7 +213,11 @@ def _locates(sentence: Sentence, outer: Place, inner: Place) -> bool:
         return False
     if not _vocabulary().locator_gap.fullmatch(_gap(sentence, outer, inner)):
         return False
-    return outer.level == LEVEL_PROVINCE or outer.population > inner.population
+    return (
+        outer.level == LEVEL_PROVINCE
+        or outer.population > inner.population
+        or inner.parent == outer.id  # "하이퐁시 레찬군": two places the data lack, one in the other
+    )
 
 
 def _linked_to_self(sentence: Sentence, places: list[Place], home: Place) -> Place | None:
@@ -414,30 +418,30 @@ def _owner(sentence: Sentence) -> Place | None:
     return None
 
 
-def story_places(sentences: list[Sentence]) -> list[Place]:
-    """The story's places, the most named first (the title counting double)."""
+def story_focus(sentences: list[Sentence]) -> tuple[str | None, list[Place]]:
+    """The place the story is about and the story's places, the most named first.
+
+    Each place counts its namings, the title's double; a sentence that opens with "시는" (the
+    city) counts once more for the title's city it means. The subject counts the namings that
+    survive as sentence places; the ranking also counts every place a sentence keeps."""
+    own = _own_place_mentions(sentences)
+    named: Counter[str] = Counter()
+    for s in sentences:
+        for pid in s.place_positions:
+            named[pid] += 2 if s.is_title else 1
+    for p in own:
+        named[p.id] += 1
+    subject = named.most_common(1)[0][0] if named else None
     counts: Counter[str] = Counter()
     by_id: dict[str, Place] = {}
     for s in sentences:
         for p in s.places:
             by_id[p.id] = p
             counts[p.id] += 2 if s.is_title else 1
-    for p in _own_place_mentions(sentences):
+    for p in own:
         by_id.setdefault(p.id, p)
         counts[p.id] += 1
-    return [by_id[pid] for pid, _ in counts.most_common()]
-
-
-def story_subject(sentences: list[Sentence]) -> str | None:
-    """The place the story is about: named most, the title counting double, a sentence that
-    opens with "시는" (the city) naming the title's city."""
-    counts: Counter[str] = Counter()
-    for s in sentences:
-        for pid in s.place_positions:
-            counts[pid] += 2 if s.is_title else 1
-    for p in _own_place_mentions(sentences):
-        counts[p.id] += 1
-    return counts.most_common(1)[0][0] if counts else None
+    return subject, [by_id[pid] for pid, _ in counts.most_common()]
 
 
 def _own_place_mentions(sentences: list[Sentence]) -> list[Place]:

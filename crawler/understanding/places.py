@@ -18,12 +18,13 @@ import yaml
 from anyascii import anyascii
 
 from crawler.understanding.gazetteer import Mention, Place, gazetteer
+from crawler.understanding.transcribe import hanja_to_hangul
 
 UNRESOLVED = "unresolved:"
 _HAN_RUN = re.compile("[\u3400-\u9fff\uf900-\ufaff]+")
 _HANGUL_RUN = re.compile("[가-힣]+")
 _HANGUL_SPACED = re.compile(
-    r"([가-힣]{2,6}) (시|군|현|주)(?:과의|와의|에서|으로|과|와|의|은|는|이|가|을|를|에|로|측|및)?(?![가-힣])"
+    r"([가-힣]{2,6}) (시|군|현|주|카운티)(?:과의|와의|에서|으로|과|와|의|은|는|이|가|을|를|에|로|측|및)?(?![가-힣])"
 )
 # Between a place and the one it holds: a space or comma, or the holder's level word when the
 # gazetteer matched its bare name ("도쿄도 스미다구", "静冈县 ...").
@@ -56,6 +57,7 @@ class Vocabulary:
     not_names: re.Pattern[str]
     home_suffix: dict[str, str]
     country_levels: dict[str, dict[str, str]]
+    linked_name: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -87,6 +89,10 @@ def vocabulary() -> Vocabulary:
         not_names=re.compile("^(?:" + "|".join(map(re.escape, data["not_names"])) + ")$"),
         home_suffix=dict(data["home_suffixes"]),
         country_levels=dict(data.get("country_levels", {})),
+        linked_name=re.compile(
+            rf"[가-힣]{{2,8}}(?: (?:{'|'.join(data['hangul_name_links'])}))+ [가-힣]{{1,8}}?(시|주)"
+            rf"(?:{'|'.join(data['hangul_particles'])})?(?![가-힣])"
+        ),
     )
 
 
@@ -152,14 +158,15 @@ def open_mentions(text: str, known: list[Mention], unresolved: bool = True) -> l
             return
         # "톨레도시" ends like 도시 ("city"): such a name must be a known place of its country.
         known_only = any(surface.endswith(w) for w in vocab.common)
-        stated = _stated_country(text, start, end, known, level)
+        # A place found just before counts too ("하이퐁시 레찬군": the county is in that city).
+        stated = _stated_country(text, start, end, [*known, *found], level)
         country, region = stated if stated else (None, None)
         if country is None and not any(m.country and m.country != "KR" for m in known):
             country = vocab.home_suffix.get(_suffix_of(surface, vocab))
         level = vocab.country_levels.get(_suffix_of(surface, vocab), {}).get(country or "", level)
         known_places = [
             p for p in gazetteer().lookup_open(stem) if country is None or p.country == country
-        ]
+        ] or _read_as_korean(surface, country)
         sounding = _sounding_like(stem, country, level) if not known_places else None
         if sounding is not None and sounding.level == level:
             known_places = [sounding]
@@ -226,10 +233,30 @@ def _han(text: str, vocab: Vocabulary, add: Any, ends: set[int]) -> None:
             i = end
 
 
+def linked_name(text: str, start: int) -> tuple[int, str, str] | None:
+    """A foreign name written spaced from ``start`` ("산후안 데 로스 라고스시"): its end, its
+    name before the level word and its level; None when none starts there."""
+    vocab = vocabulary()
+    m = vocab.linked_name.match(text, start)
+    if m is None:
+        return None
+    return m.end(1), text[start : m.start(1)], dict(vocab.hangul_suffixes)[m.group(1)]
+
+
+def _read_as_korean(surface: str, country: str | None) -> list[Place]:
+    """A Korean town a Chinese text writes in Han script ("韩国青松郡"): the places of its
+    Sino-Korean reading (청송군), the country stated as Korea."""
+    if country != "KR" or not _HAN_RUN.fullmatch(surface):
+        return []
+    reading = hanja_to_hangul(surface)
+    return [p for p in gazetteer().lookup(reading) if p.country == "KR"] if reading else []
+
+
 def _sounding_like(stem: str, country: str | None, level: str) -> Place | None:
     """The place of the stated foreign country a Hangul transcription sounds like ("크즐오르다주"
     is Kyzylorda's region): a city for a city, else its name for the unresolved place."""
     # Not a Chinese one: Chinese transcribes loosely and translates too (华盛顿 sounds Houston).
+    stem = stem.replace(" ", "")  # "산타페 데 안티오키아" is one name
     if not country or not _HANGUL_RUN.fullmatch(stem):
         return None
     found = gazetteer().sounding_like(stem, country)
@@ -251,6 +278,11 @@ def _han_boundary(run: str, start: int, vocab: Vocabulary) -> bool:
 
 def _hangul(text: str, vocab: Vocabulary, add: Any, known: list[Mention]) -> None:
     cities_before = {m.end + 1 for m in known if m.candidates and m.candidates[0].level == "city"}
+    # "콜롬비아 산타페 데 안티오키아시": a foreign name written spaced, after a stated country.
+    for m in vocab.linked_name.finditer(text):
+        level = dict(vocab.hangul_suffixes)[m.group(1)]
+        if _stated_country(text, m.start(), m.end(1), known, level) is not None:
+            add(m.start(), m.end(1), text[m.start() : m.start(1)], level)
     for m in _HANGUL_RUN.finditer(text):
         word = m.group()
         for particle in vocab.hangul_particles:
@@ -320,13 +352,17 @@ def _common_english(name: str) -> bool:
 
 def bare_mentions(text: str, named: dict[str, Mention], known: list[Mention]) -> list[Mention]:
     """A foreign place the story names once with its suffix ("도코로자와시") and elsewhere bare,
-    with a gloss or a particle after it ("도코로자와(所澤)", "도코로자와와"): the same place."""
+    with a gloss or a particle after it ("도코로자와(所澤)", "도코로자와와"), or with its suffix
+    again where nothing states its country ("도코로자와시를"): the same place."""
     vocab = vocabulary()
     spans = [(m.start, m.end) for m in known]
     found = []
     for stem, mention in named.items():
+        suffix = mention.text[len(stem) :]
         for m in re.finditer(re.escape(stem), text):
             start, end = m.start(), m.end()
+            if suffix and text.startswith(suffix, end):
+                end += len(suffix)
             if any(s < end and start < e for s, e in spans):
                 continue
             if start and _HANGUL_SYLLABLE.match(text[start - 1]):
@@ -335,7 +371,8 @@ def bare_mentions(text: str, named: dict[str, Mention], known: list[Mention]) ->
             if rest and _HANGUL_SYLLABLE.match(rest[0]):
                 if not any(rest.startswith(p) for p in vocab.hangul_particles):
                     continue
-            found.append(Mention(start, end, stem, list(mention.candidates), hint=mention.hint))
+            surface = text[start:end]
+            found.append(Mention(start, end, surface, list(mention.candidates), hint=mention.hint))
             spans.append((start, end))
     return found
 

@@ -24,6 +24,16 @@ _ABBREVIATIONS = re.compile(
     r"(?:\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Mr|Mrs|Ms|Dr|St|No|Gov|Rep|Sen|Prof|Lt|Gen|Co|Corp|Inc|vs|est|approx|ca|Ft|Mt)\.|\b[A-Z]\.)$"
 )
 _BREAK = re.compile(r"[\s,，、;；]")
+# Korean lines broken inside a sentence (a broadcast transcript kept as it was typed): each line
+# at most ``WRAPPED_LINE_CHARS`` long, ending in a Hangul syllable that ends no sentence, the
+# next starting with one, the last ending the sentence ("…체결했습니다."). Two lines are one
+# sentence only when the first ends in a particle or a linking ending ("동구는", "방문하며"): a
+# caption ("시청 제공") before a short sentence does not.
+WRAPPED_LINE_CHARS = 45
+_WRAPPED_LINE = re.compile(r"[가-힣](?<![다요죠까])$")
+_OPEN_ENDING = re.compile(r"(?:[은는이가을를와과의에로도만며고서면여게지한된인던]|에서|으로)$")
+_HANGUL_START = re.compile(r"^[가-힣]")
+_KOREAN_SENTENCE_END = re.compile(r"(?:[다요죠까][.!?]?|[.!?])[\"'”’)]?$")
 
 
 def split_sentences(paragraph: str) -> list[str]:
@@ -56,13 +66,43 @@ def story_paragraphs(title: str | None, paragraphs: list[str]) -> list[tuple[str
     title = (title or "")[:MAX_SENTENCE_CHARS]
     out: list[tuple[str, bool]] = [(title, True)] if title else []
     budget = MAX_STORY_CHARS - len(title)
-    for paragraph in paragraphs:
+    for paragraph in unwrapped(paragraphs):
         if budget <= 0:
             break
         for text in split_sentences(paragraph[:budget]):
             out.append((text, False))
         budget -= len(paragraph)
     return out
+
+
+def unwrapped(paragraphs: list[str]) -> list[str]:
+    """The paragraphs with each Korean sentence broken over short lines joined again: a run of
+    lines that end no sentence, up to the line that ends one. A run that never ends a sentence
+    (a menu, a caption before the story) stays as it is."""
+    out: list[str] = []
+    i = 0
+    while i < len(paragraphs):
+        j = i
+        while (
+            j + 1 < len(paragraphs)
+            and _short_open_line(paragraphs[j])
+            and len(paragraphs[j + 1].strip()) <= WRAPPED_LINE_CHARS
+            and _HANGUL_START.match(paragraphs[j + 1].strip())
+        ):
+            j += 1
+        ends = j > i and _KOREAN_SENTENCE_END.search(paragraphs[j].strip())
+        if ends and (j > i + 1 or _OPEN_ENDING.search(paragraphs[i].strip())):
+            out.append(" ".join(p.strip() for p in paragraphs[i : j + 1]))
+            i = j + 1
+        else:
+            out.append(paragraphs[i])
+            i += 1
+    return out
+
+
+def _short_open_line(line: str) -> bool:
+    line = line.strip()
+    return len(line) <= WRAPPED_LINE_CHARS and bool(_WRAPPED_LINE.search(line))
 
 
 @dataclass

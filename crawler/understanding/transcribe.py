@@ -109,3 +109,32 @@ def _japanese_syllable(jp: dict[str, Any], onset: str, vowel: str, first: bool) 
 
 def _compose(initial: str, vowel: str, final: str) -> str:
     return chr(0xAC00 + (_CHO.index(initial) * 21 + _JUNG.index(vowel)) * 28 + _JONG.index(final))
+
+
+@lru_cache(maxsize=1)
+def _hanja_readings() -> dict[str, str]:
+    text = resources.files("crawler.understanding").joinpath("data/hanja.yaml")
+    table = yaml.safe_load(text.read_text("utf-8"))["readings"]
+    return {c: reading for reading, chars in table.items() for c in chars}
+
+
+# 두음법칙: a name's first syllable does not start with ㄹ, nor with ㄴ before these vowels.
+_Y_VOWELS = frozenset("ㅑㅕㅖㅛㅠㅣ")
+
+
+def hanja_to_hangul(name: str) -> str | None:
+    """A Han name read in Sino-Korean (江苏省 강소성, 辽宁省 요녕성, 青松郡 청송군); None when a
+    character has no reading in ``data/hanja.yaml`` (or the name is not Han script)."""
+    readings = _hanja_readings()
+    out = [readings.get(c) for c in name]
+    if not out or any(r is None for r in out):
+        return None
+    syllables: list[str] = [r for r in out if r is not None]
+    code = ord(syllables[0]) - 0xAC00
+    initial, vowel, final = _CHO[code // 588], _JUNG[code // 28 % 21], _JONG[code % 28]
+    if initial == "ㄹ":
+        initial = "ㅇ" if vowel in _Y_VOWELS else "ㄴ"
+    elif initial == "ㄴ" and vowel in _Y_VOWELS:
+        initial = "ㅇ"
+    syllables[0] = _compose(initial, vowel, final)
+    return "".join(syllables)
